@@ -1,0 +1,3 @@
+from boltz.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Estimators with error bars for comparing samplers (MCMC, diffusion) with exact 2D Ising results."""
+
+from boltz.analysis.autocorrelation import (
+    AutocorrelationTime,
+    autocorrelation,
+    effective_sample_size,
+    integrated_autocorrelation_time,
+)
+from boltz.analysis.correlation import axis_correlation, correlation_map, radial_correlation
+from boltz.analysis.distances import wasserstein_1, wasserstein_1_to_distribution
+from boltz.analysis.estimates import (
+    DEFAULT_BLOCKS,
+    Estimate,
+    block_jackknife,
+    jackknife_of_means,
+    mean_estimate,
+)
+from boltz.analysis.histograms import energy_histogram, magnetization_histogram
+from boltz.analysis.ising_observables import IsingObservables, ising_observables
+
+__all__ = [
+    "DEFAULT_BLOCKS",
+    "AutocorrelationTime",
+    "Estimate",
+    "IsingObservables",
+    "autocorrelation",
+    "axis_correlation",
+    "block_jackknife",
+    "correlation_map",
+    "effective_sample_size",
+    "energy_histogram",
+    "integrated_autocorrelation_time",
+    "ising_observables",
+    "jackknife_of_means",
+    "magnetization_histogram",
+    "mean_estimate",
+    "radial_correlation",
+    "wasserstein_1",
+    "wasserstein_1_to_distribution",
+]

@@ -1,0 +1,84 @@
+"""The sample CSV contracts shared by every sampler (MCMC and diffusion alike).
+
+Ising: header ``energy,magnetization,s_0,…,s_{N−1}``; one row per sample with the
+total energy E, the magnetization per spin m, then the N = L² spins (±1, row-major).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ISING_PREFIX = ("energy", "magnetization")
+
+
+def ising_header(n_sites: int) -> list[str]:
+    return [*ISING_PREFIX, *(f"s_{i}" for i in range(n_sites))]
+
+
+def check_writable(path: str | os.PathLike) -> Path:
+    """Fail early, before any sampling, if ``path`` cannot be written."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"output path {path} is a directory")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise ValueError(f"output folder {parent} does not exist")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise ValueError(f"output path {path} is not writable")
+    return path
+
+
+def write_ising_csv(path, spins: torch.Tensor, energies: torch.Tensor, magnetizations: torch.Tensor) -> Path:
+    """Write ``spins`` [S, L, L], ``energies`` [S] and ``magnetizations`` [S] as the Ising CSV, atomically."""
+    path = check_writable(path)
+    flat = spins.reshape(spins.shape[0], -1).to(torch.int8).numpy()
+    buffer = io.StringIO()
+    buffer.write(",".join(ising_header(flat.shape[1])) + "\n")
+    for e, m, row in zip(energies.tolist(), magnetizations.tolist(), flat):
+        buffer.write(f"{e:.12g},{m:.12g}," + ",".join(map(str, row.tolist())) + "\n")
+    # Write then rename, so a failed run never leaves a half-written file under the final name.
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(buffer.getvalue())
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ValueError(f"cannot write {path}: {error.strerror}") from None
+    return path
+
+
+def read_ising_csv(path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Read an Ising CSV: ``(spins [S, L, L] int8, energies [S] float64, magnetizations [S] float64)``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"samples file {path} does not exist")
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        header = handle.readline().strip().split(",")
+        n_sites = len(header) - len(ISING_PREFIX)
+        L = int(round(n_sites**0.5)) if n_sites > 0 else 0
+        if L < 2 or L * L != n_sites or header != ising_header(n_sites):
+            raise ValueError(f"{path} is not an Ising samples CSV (expected header energy,magnetization,s_0,…,s_{{L²−1}})")
+        body = handle.read()
+    if not body.strip():
+        raise ValueError(f"{path} has a header but no samples")
+    try:
+        data = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2)
+    except ValueError as error:
+        raise ValueError(f"{path}: malformed row ({error})") from None
+    if data.shape[1] != len(header):
+        raise ValueError(f"{path}: rows have {data.shape[1]} columns, header has {len(header)}")
+    spins = data[:, len(ISING_PREFIX):]
+    if not np.all(np.abs(spins) == 1):
+        raise ValueError(f"{path}: spins must be -1 or +1")
+    if not np.all(np.isfinite(data[:, :2])):
+        raise ValueError(f"{path}: energy and magnetization must be finite numbers")
+    return (
+        torch.from_numpy(spins.astype(np.int8).reshape(-1, L, L)),
+        torch.from_numpy(data[:, 0].copy()),
+        torch.from_numpy(data[:, 1].copy()),
+    )

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The README's test command: everything a fresh Debian machine needs, then the whole suite.
+# Browser tests never skip: without Chromium they fail.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update
+    $SUDO apt-get install -y chromium chromium-driver
+fi
+python -m pip install -q -r requirements.txt
+# pytest's own exit status (5 = no tests collected) is the script's status.
+python -m pytest "$@"
