@@ -8,8 +8,20 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from boltz.analysis import effective_sample_size, integrated_autocorrelation_time, ising_observables
-from boltz.exact import finite_lattice, onsager_energy, onsager_magnetization, onsager_specific_heat
+from boltz.analysis import (
+    effective_sample_size,
+    integrated_autocorrelation_time,
+    ising_observables,
+    wasserstein_1_to_distribution,
+)
+from boltz.exact import (
+    MAX_BEALE_L,
+    energy_distribution,
+    finite_lattice,
+    onsager_energy,
+    onsager_magnetization,
+    onsager_specific_heat,
+)
 from boltz.systems.ising import energy
 from boltz.validation import check_lattice, check_real, check_temperature
 
@@ -38,6 +50,7 @@ class IsingReport:
     tau_energy: float
     ess_abs_m: float
     ess_energy: float
+    energy_w1_exact: float | None  # W1 between the sampled and the exact P(e), per spin (Beale's g(E))
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -77,12 +90,17 @@ def ising_report(
     ]
     abs_m = np.abs(magnetizations.numpy())
     e = energies.numpy() / (L * L)
+    w1 = None
+    if exact and L <= MAX_BEALE_L:
+        levels, probabilities = energy_distribution(L, T, J)
+        w1 = wasserstein_1_to_distribution(e, levels / (L * L), probabilities)
     return IsingReport(
         L=L, T=T, J=J, h=h, n_samples=int(spins.shape[0]), rows=rows,
         tau_abs_m=integrated_autocorrelation_time(abs_m).tau,
         tau_energy=integrated_autocorrelation_time(e).tau,
         ess_abs_m=effective_sample_size(abs_m),
         ess_energy=effective_sample_size(e),
+        energy_w1_exact=w1,
     )
 
 
@@ -105,4 +123,6 @@ def format_report(report: IsingReport) -> str:
         f"tau_int: |m| {report.tau_abs_m:.3g}, e {report.tau_energy:.3g} (samples); "
         f"ESS: |m| {report.ess_abs_m:.0f}, e {report.ess_energy:.0f}"
     )
+    if report.energy_w1_exact is not None:
+        lines.append(f"W1(P(e), exact P(e) from g(E)) = {report.energy_w1_exact:.3g} per spin")
     return "\n".join(lines)

@@ -24,6 +24,7 @@ def test_sample_then_report_round_trip(tmp_path, capsys):
     assert rows["e"]["exact"] == pytest.approx(finite_lattice(8, 2.269).energy, rel=1e-12)
     assert abs(rows["e"]["z"]) < 4
     assert report["n_samples"] == 400 and report["ess_energy"] > 0
+    assert 0 < report["energy_w1_exact"] < 0.05  # 400 Wolff samples vs the exact P(e) of the 8×8 torus
 
 
 def test_metropolis_with_chains_burn_in_and_thin(tmp_path, capsys):

@@ -1,5 +1,6 @@
-"""Exact references for the 2D Ising ferromagnet at h = 0: Onsager (L = ∞), Kaufman (finite torus), enumeration (tiny L)."""
+"""Exact references for the 2D Ising ferromagnet at h = 0: Onsager (L = ∞), Kaufman (finite torus), Beale (g(E), L ≤ 32), enumeration (tiny L)."""
 
+from boltz.exact.beale import MAX_BEALE_L, DensityOfStates, density_of_states, energy_distribution
 from boltz.exact.enumeration import MAX_ENUMERATION_L, EnumeratedIsing, all_configurations, enumerate_ising
 from boltz.exact.kaufman import (
     FiniteLatticeExact,
@@ -19,6 +20,10 @@ from boltz.exact.onsager import (
 )
 
 __all__ = [
+    "MAX_BEALE_L",
+    "DensityOfStates",
+    "density_of_states",
+    "energy_distribution",
     "MAX_ENUMERATION_L",
     "T_C",
     "EnumeratedIsing",
