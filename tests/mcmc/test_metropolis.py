@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 
-from boltz.exact import finite_lattice
 from boltz.exact.enumeration import all_configurations
 from boltz.mcmc.metropolis import acceptance_table, sample_metropolis
 from boltz.systems.ising import energy, neighbour_sum, random_spins
@@ -62,38 +61,21 @@ def test_textbook_tie_rule_would_trap_the_two_by_two_stripes():
     (4, 3.0, 1.0, 0.0, False), (2, 2.0, 1.0, 0.0, True), (3, 2.5, 1.0, 0.0, True), (3, 1.5, -0.8, 0.0, True),
     (4, 3.0, 0.5, 0.0, True),
 ])
-def test_kernel_visits_states_with_boltzmann_frequencies(L, T, J, h, multispin):
-    configs = all_configurations(L)
-    pi = _boltzmann(configs, T, J, h)
+def test_kernel_visits_states_with_boltzmann_frequencies(L, T, J, h, multispin, assert_boltzmann_frequencies):
+    pi = _boltzmann(all_configurations(L), T, J, h)
     run = sample_metropolis(random_spins(256, L, generator=torch.Generator().manual_seed(1)), T=T, J=J, h=h,
                             n_samples=100, burn_in=20, thin=8, multispin=multispin,
                             generator=torch.Generator().manual_seed(2))
-    bits = (run.flat_spins().reshape(-1, L * L) > 0).long()
-    index = (bits << torch.arange(L * L)).sum(dim=1).numpy()
-    counts = np.bincount(index, minlength=len(pi))
-    expected = pi * counts.sum()
-    seen = expected > 5  # the χ² approximation needs a few expected counts per state
-    chi2 = ((counts[seen] - expected[seen]) ** 2 / expected[seen]).sum()
-    dof = int(seen.sum()) - 1
-    # Thinning by 8 sweeps leaves these tiny lattices nearly uncorrelated; allow 5σ of a χ² with dof degrees.
-    assert chi2 < dof + 5 * math.sqrt(2 * dof)
-    assert counts[~seen].sum() < 5 * max(1.0, expected[~seen].sum())
+    assert_boltzmann_frequencies(run.flat_spins(), pi)
 
 
 @pytest.mark.parametrize("multispin", [False, True])
 @pytest.mark.parametrize("T", [2.0, 2.269185314213022, 3.0])
-def test_energy_and_specific_heat_match_kaufman_at_L16(T, multispin):
-    L = 16
-    run = sample_metropolis(random_spins(64, L, generator=torch.Generator().manual_seed(3)), T=T,
+def test_energy_and_specific_heat_match_kaufman_at_L16(T, multispin, assert_matches_kaufman):
+    run = sample_metropolis(random_spins(64, 16, generator=torch.Generator().manual_seed(3)), T=T,
                             n_samples=3000, burn_in=500, thin=1, multispin=multispin,
                             generator=torch.Generator().manual_seed(4))
-    from boltz.analysis import ising_observables
-
-    obs = ising_observables(run.energies.numpy(), run.magnetizations.numpy(), L=L, T=T)
-    exact = finite_lattice(L, T)
-    assert obs.energy.error < 0.003 * abs(exact.energy)
-    assert abs(obs.energy.value - exact.energy) < 3 * obs.energy.error
-    assert abs(obs.specific_heat.value - exact.specific_heat) < 3 * obs.specific_heat.error
+    assert_matches_kaufman(run, L=16, T=T)
 
 
 def test_quench_to_low_temperature_orders_small_lattices():

@@ -1,11 +1,9 @@
 import math
 
-import numpy as np
 import pytest
 import torch
 
-from boltz.analysis import ising_observables
-from boltz.exact import T_C, finite_lattice
+from boltz.exact import T_C
 from boltz.exact.enumeration import enumerate_ising
 from boltz.mcmc.wolff import WolffClusters, add_probability, sample_wolff
 from boltz.systems.ising import random_spins
@@ -16,31 +14,17 @@ def _seeded(seed):
 
 
 @pytest.mark.parametrize("L,T", [(2, 1.5), (3, 2.0), (3, 4.0)])
-def test_kernel_visits_states_with_boltzmann_frequencies(L, T):
-    pi = enumerate_ising(L, T).boltzmann_weights.numpy()
+def test_kernel_visits_states_with_boltzmann_frequencies(L, T, assert_boltzmann_frequencies):
     run = sample_wolff(random_spins(256, L, generator=_seeded(1)), T=T, n_samples=200, burn_in=20, thin=3,
                        generator=_seeded(2))
-    bits = (run.flat_spins().reshape(-1, L * L) > 0).long()
-    index = (bits << torch.arange(L * L)).sum(dim=1).numpy()
-    counts = np.bincount(index, minlength=len(pi))
-    expected = pi * counts.sum()
-    seen = expected > 5  # the χ² approximation needs expected counts of a few at least
-    chi2 = ((counts[seen] - expected[seen]) ** 2 / expected[seen]).sum()
-    dof = int(seen.sum()) - 1
-    assert chi2 < dof + 5 * math.sqrt(2 * dof)
-    assert counts[~seen].sum() < 5 * max(1.0, expected[~seen].sum())
+    assert_boltzmann_frequencies(run.flat_spins(), enumerate_ising(L, T).boltzmann_weights.numpy())
 
 
 @pytest.mark.parametrize("T", [2.0, T_C, 3.0])
-def test_energy_and_specific_heat_match_kaufman_at_L16(T):
-    L = 16
-    run = sample_wolff(random_spins(32, L, generator=_seeded(3)), T=T, n_samples=2500, burn_in=100,
+def test_energy_and_specific_heat_match_kaufman_at_L16(T, assert_matches_kaufman):
+    run = sample_wolff(random_spins(32, 16, generator=_seeded(3)), T=T, n_samples=2500, burn_in=100,
                        generator=_seeded(4))
-    obs = ising_observables(run.energies.numpy(), run.magnetizations.numpy(), L=L, T=T)
-    exact = finite_lattice(L, T)
-    assert obs.energy.error < 0.003 * abs(exact.energy)
-    assert abs(obs.energy.value - exact.energy) < 3 * obs.energy.error
-    assert abs(obs.specific_heat.value - exact.specific_heat) < 3 * obs.specific_heat.error
+    assert_matches_kaufman(run, L=16, T=T)
 
 
 def test_mean_cluster_size_is_the_susceptibility_at_high_temperature():
