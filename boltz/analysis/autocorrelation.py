@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boltz.analysis.estimates import _as_series
+from boltz.analysis.estimates import as_series
 from boltz.validation import check_real
 
 __all__ = [
@@ -58,7 +58,7 @@ def autocorrelation(x) -> np.ndarray:
     up to a window W ≪ S. Padding to ≥ 2S − 1 removes the circular wrap.
     Cost O(B S log S). Returns all NaN for a constant series.
     """
-    x = _as_series(x, name="x")
+    x = as_series(x, name="x")
     S, B = x.shape
     if _is_constant(x):
         return np.full(S, np.nan)
@@ -81,7 +81,7 @@ def integrated_autocorrelation_time(x, *, c: float = 5.0) -> AutocorrelationTime
     Strongly anti-correlated data can give τ_int < ½ (even ≤ 0).
     """
     c = check_real("c", c, positive=True)
-    series = _as_series(x, name="x")
+    series = as_series(x, name="x")
     S, B = series.shape
     if S < 2:
         raise ValueError(f"x needs at least 2 time steps, got {S}")
@@ -102,6 +102,6 @@ def effective_sample_size(x, *, c: float = 5.0) -> float:
 
     0 for a constant series (τ_int = inf); inf if the estimated τ_int ≤ 0.
     """
-    n = _as_series(x, name="x").size
+    n = as_series(x, name="x").size
     tau = integrated_autocorrelation_time(x, c=c).tau
     return math.inf if tau <= 0 else n / (2.0 * tau)

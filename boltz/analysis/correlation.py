@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from boltz.analysis.estimates import _as_float64
+from boltz.analysis.estimates import as_float64
 
 __all__ = ["axis_correlation", "correlation_map", "radial_correlation"]
 
 
 def _as_spins(spins) -> np.ndarray:
-    s = _as_float64(spins, name="spins")
+    s = as_float64(spins, name="spins")
     if s.ndim != 3 or s.shape[1] != s.shape[2] or s.shape[0] == 0:
         raise ValueError(f"spins must be shaped [B, L, L] with B ≥ 1, got {s.shape}")
     if not np.all(np.abs(s) == 1.0):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from boltz.analysis.estimates import _as_float64
+from boltz.analysis.estimates import as_float64
 
 __all__ = ["wasserstein_1", "wasserstein_1_to_distribution"]
 
 
 def _sample(x, *, name: str) -> np.ndarray:
-    x = _as_float64(x, name=name).ravel()
+    x = as_float64(x, name=name).ravel()
     if x.size == 0:
         raise ValueError(f"{name} must not be empty")
     return x
@@ -51,7 +51,7 @@ def wasserstein_1_to_distribution(samples, support, probabilities) -> float:
     """
     x = _sample(samples, name="samples")
     support = _sample(support, name="support")
-    p = _as_float64(probabilities, name="probabilities").ravel()
+    p = as_float64(probabilities, name="probabilities").ravel()
     if p.shape != support.shape:
         raise ValueError(f"probabilities must match support, got {p.shape} and {support.shape}")
     if np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:

@@ -43,7 +43,7 @@ class Estimate:
         return f"{self.value:.6g} ± {self.error:.2g}"
 
 
-def _as_float64(x, *, name: str) -> np.ndarray:
+def as_float64(x, *, name: str) -> np.ndarray:
     """numpy or (CPU/GPU) torch input → finite float64 numpy array."""
     if hasattr(x, "detach"):
         x = x.detach().cpu()
@@ -53,9 +53,9 @@ def _as_float64(x, *, name: str) -> np.ndarray:
     return arr
 
 
-def _as_series(x, *, name: str) -> np.ndarray:
+def as_series(x, *, name: str) -> np.ndarray:
     """A series as ``[S, B]`` float64 (``[S]`` becomes ``[S, 1]``)."""
-    arr = _as_float64(x, name=name)
+    arr = as_float64(x, name=name)
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.size == 0:
@@ -66,7 +66,7 @@ def _as_series(x, *, name: str) -> np.ndarray:
 def _prepare(series: Series, n_blocks: int | None) -> tuple[bool, list[np.ndarray], np.ndarray]:
     """Validate, flatten chain-major and cut into blocks: (is_tuple, flats [n] each, bounds [g+1])."""
     is_tuple = isinstance(series, tuple)
-    arrays = [_as_series(x, name="series") for x in (series if is_tuple else (series,))]
+    arrays = [as_series(x, name="series") for x in (series if is_tuple else (series,))]
     if not arrays:
         raise ValueError("series must hold at least one array")
     shape = arrays[0].shape

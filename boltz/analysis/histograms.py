@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from boltz.analysis.estimates import _as_float64
+from boltz.analysis.estimates import as_float64
 from boltz.validation import check_lattice
 
 __all__ = ["energy_histogram", "magnetization_histogram"]
@@ -24,7 +24,7 @@ def magnetization_histogram(magnetizations, *, L: int) -> tuple[np.ndarray, np.n
     """
     L = check_lattice(L)
     N = L * L
-    m = _as_float64(magnetizations, name="magnetizations").ravel()
+    m = as_float64(magnetizations, name="magnetizations").ravel()
     if m.size == 0:
         raise ValueError("magnetizations must not be empty")
     total = m * N
@@ -44,7 +44,7 @@ def energy_histogram(energies, *, bins: int | np.ndarray | None = None) -> tuple
     bins would alias their level spacing. An int or an array of edges is passed
     to ``np.histogram``; x are then the bin centres.
     """
-    E = _as_float64(energies, name="energies").ravel()
+    E = as_float64(energies, name="energies").ravel()
     if E.size == 0:
         raise ValueError("energies must not be empty")
     if bins is not None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from boltz.analysis.estimates import Estimate, _as_series, jackknife_of_means
+from boltz.analysis.estimates import Estimate, as_series, jackknife_of_means
 from boltz.validation import check_lattice, check_temperature
 
 __all__ = ["IsingObservables", "ising_observables"]
@@ -70,8 +70,8 @@ def ising_observables(
     """
     L = check_lattice(L)
     T = check_temperature(T)
-    E = _as_series(energies, name="energies")
-    m = _as_series(magnetizations, name="magnetizations")
+    E = as_series(energies, name="energies")
+    m = as_series(magnetizations, name="magnetizations")
     if E.shape != m.shape:
         raise ValueError(f"energies and magnetizations must have one shape, got {E.shape} and {m.shape}")
     N = L * L

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from boltz.exact.onsager import _check_coupling
+from boltz.exact.onsager import check_coupling
 from boltz.validation import check_int, check_temperature
 
 __all__ = ["MAX_BEALE_L", "DensityOfStates", "default_cache_dir", "density_of_states", "energy_distribution"]
@@ -359,7 +359,7 @@ def energy_distribution(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Energies E = J·(E/J) and P(E) = g(E) e^{−E/T}/Z of the L×L torus at temperature T (k_B = 1)."""
     T = check_temperature(T)
-    J = _check_coupling(J)
+    J = check_coupling(J)
     dos = density_of_states(L, cache_dir=cache_dir)
     energies = J * dos.energies.astype(np.float64)
     # log-sum-exp: at L = 32, T = 1 the ground-state weight e^{2NJ/T} is ~10^889.

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import torch
 
-from boltz.exact.onsager import _check_coupling
+from boltz.exact.onsager import check_coupling
 from boltz.systems.ising import energy, magnetization
 from boltz.validation import check_lattice, check_real, check_temperature
 
@@ -53,7 +53,7 @@ def enumerate_ising(L: int, T: float, J: float = 1.0, h: float = 0.0) -> Enumera
     """Exact ln Z, ⟨E⟩/N, c, ⟨|m|⟩, ⟨m²⟩, ⟨m⁴⟩ and p(s) by direct summation over all states."""
     spins = all_configurations(L)
     T = check_temperature(T)
-    J = _check_coupling(J)
+    J = check_coupling(J)
     h = check_real("h", h)
     n_sites = L * L
     E = energy(spins, J=J, h=h)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boltz.exact.onsager import _as_temperatures, _check_coupling, _shaped
+from boltz.exact.onsager import as_temperatures, check_coupling, shaped
 from boltz.validation import check_lattice, check_temperature
 
 __all__ = [
@@ -180,7 +180,7 @@ def finite_lattice(L: int, T: float, J: float = 1.0) -> FiniteLatticeExact:
     """Exact ln Z, ⟨E⟩/L² and c of the L×L torus at one temperature (Kaufman 1949)."""
     L = check_lattice(L)
     T = check_temperature(T)
-    J = _check_coupling(J)
+    J = check_coupling(J)
     log_z, energy, specific_heat = _kaufman(L, np.array([T]), J)
     return FiniteLatticeExact(
         L=L, T=T, J=J, log_z=float(log_z[0]), energy=float(energy[0]), specific_heat=float(specific_heat[0])
@@ -189,20 +189,20 @@ def finite_lattice(L: int, T: float, J: float = 1.0) -> FiniteLatticeExact:
 
 def finite_lattice_log_z(L: int, T, J: float = 1.0):
     """ln Z of the L×L torus (total, not per spin) for a float or 1-D array of T."""
-    L, J = check_lattice(L), _check_coupling(J)
-    T, scalar = _as_temperatures(T)
-    return _shaped(_kaufman(L, T, J)[0], scalar)
+    L, J = check_lattice(L), check_coupling(J)
+    T, scalar = as_temperatures(T)
+    return shaped(_kaufman(L, T, J)[0], scalar)
 
 
 def finite_lattice_energy(L: int, T, J: float = 1.0):
     """Exact energy per spin ⟨E⟩/L² = −(1/L²) ∂ln Z/∂β of the L×L torus for a float or 1-D array of T."""
-    L, J = check_lattice(L), _check_coupling(J)
-    T, scalar = _as_temperatures(T)
-    return _shaped(_kaufman(L, T, J)[1], scalar)
+    L, J = check_lattice(L), check_coupling(J)
+    T, scalar = as_temperatures(T)
+    return shaped(_kaufman(L, T, J)[1], scalar)
 
 
 def finite_lattice_specific_heat(L: int, T, J: float = 1.0):
     """Exact specific heat per spin (∂²ln Z/∂β²)/(L² T²) of the L×L torus for a float or 1-D array of T."""
-    L, J = check_lattice(L), _check_coupling(J)
-    T, scalar = _as_temperatures(T)
-    return _shaped(_kaufman(L, T, J)[2], scalar)
+    L, J = check_lattice(L), check_coupling(J)
+    T, scalar = as_temperatures(T)
+    return shaped(_kaufman(L, T, J)[2], scalar)

@@ -33,7 +33,7 @@ __all__ = [
 _MAX_AGM_STEPS = 64
 
 
-def _check_coupling(J) -> float:
+def check_coupling(J) -> float:
     """The ferromagnetic coupling J > 0, finite."""
     J = check_real("J", J)
     if J <= 0:
@@ -41,7 +41,7 @@ def _check_coupling(J) -> float:
     return J
 
 
-def _as_temperatures(T) -> tuple[np.ndarray, bool]:
+def as_temperatures(T) -> tuple[np.ndarray, bool]:
     """T as a checked float64 1-D array, and whether the caller passed a scalar."""
     if np.ndim(T) == 0:
         # numpy scalars and 0-d arrays count as plain numbers.
@@ -59,14 +59,14 @@ def _as_temperatures(T) -> tuple[np.ndarray, bool]:
     return values, False
 
 
-def _shaped(values: np.ndarray, scalar: bool):
+def shaped(values: np.ndarray, scalar: bool):
     """Hand back a float for a scalar argument, the array otherwise."""
     return float(values[0]) if scalar else values
 
 
 def critical_temperature(J: float = 1.0) -> float:
     """T_c = 2J / ln(1 + √2), the self-dual point sinh(2J/T_c) = 1 (Kramers & Wannier 1941)."""
-    J = _check_coupling(J)
+    J = check_coupling(J)
     return 2.0 * J / math.log1p(math.sqrt(2.0))
 
 
@@ -122,7 +122,7 @@ def elliptic_k(k):
     k, scalar = _as_moduli(k)
     kp = np.sqrt((1.0 - k) * (1.0 + k))
     M, _, _ = _agm(kp, k * k / (1.0 + kp))
-    return _shaped(np.where(M > 0, 0.5 * np.pi / np.where(M > 0, M, 1.0), np.inf), scalar)
+    return shaped(np.where(M > 0, 0.5 * np.pi / np.where(M > 0, M, 1.0), np.inf), scalar)
 
 
 def elliptic_e(k):
@@ -133,7 +133,7 @@ def elliptic_e(k):
     safe_M = np.where(M > 0, M, 1.0)
     # E = K (1 − Σ_{n≥0} 2^{n−1} c_n²) with c_0 = k; at k = 1 the limit is E = 1.
     E = 0.5 * np.pi / safe_M * (1.0 - 0.5 * k * k - tail)
-    return _shaped(np.where(M > 0, E, 1.0), scalar)
+    return shaped(np.where(M > 0, E, 1.0), scalar)
 
 
 def _onsager_terms(T: np.ndarray, J: float):
@@ -156,8 +156,8 @@ def _onsager_terms(T: np.ndarray, J: float):
 
 def onsager_energy(T, J: float = 1.0):
     """Internal energy per spin u = −J coth 2K [1 + (2/π)(2t² − 1) K(k)] (Onsager 1944)."""
-    J = _check_coupling(J)
-    T, scalar = _as_temperatures(T)
+    J = check_coupling(J)
+    T, scalar = as_temperatures(T)
     K, s, t, q, M, one_minus_M, _ = _onsager_terms(T, J)
     # 1 + (2/π) q K(k) = (M + q)/M. Above T_c, q = −k' and M + q = 2t² − (1 − M) avoids the
     # cancellation of M against k' ≈ 1 at high T.
@@ -166,13 +166,13 @@ def onsager_energy(T, J: float = 1.0):
     bracket = np.divide(numerator, M, out=np.ones_like(M), where=M > 0)
     u = -J * bracket / t
     u = np.where(T == critical_temperature(J), -math.sqrt(2.0) * J, u)
-    return _shaped(u, scalar)
+    return shaped(u, scalar)
 
 
 def onsager_specific_heat(T, J: float = 1.0):
     """Specific heat per spin c = du/dT of Onsager's u; diverges as −ln|1 − T/T_c| at T_c."""
-    J = _check_coupling(J)
-    T, scalar = _as_temperatures(T)
+    J = check_coupling(J)
+    T, scalar = as_temperatures(T)
     K, s, t, q, M, one_minus_M, tail = _onsager_terms(T, J)
     # Differentiating u gives c = 2(K coth 2K)² [(K−E)(2/π) − sech² 2K (1 + (2/π) q K)];
     # with the AGM sums the bracket collapses to sech² 2K (1 − M) + Σ_{n≥1} 2^{n−1} c_n²,
@@ -181,17 +181,17 @@ def onsager_specific_heat(T, J: float = 1.0):
         inner = one_minus_M / (s * s) + tail / (t * t)
         c = np.divide(2.0 * K * K * inner, M, out=np.full_like(M, np.inf), where=M > 0)
     c = np.where(T == critical_temperature(J), np.inf, c)
-    return _shaped(c, scalar)
+    return shaped(c, scalar)
 
 
 def onsager_magnetization(T, J: float = 1.0):
     """Spontaneous magnetization m = (1 − sinh⁻⁴ 2K)^{1/8} below T_c, 0 at and above (Yang 1952)."""
-    J = _check_coupling(J)
-    T, scalar = _as_temperatures(T)
+    J = check_coupling(J)
+    T, scalar = as_temperatures(T)
     K = J / T
     ordered = T < critical_temperature(J)
     with np.errstate(over="ignore"):
         # 1 − s⁻⁴ = −expm1(−4 ln s) keeps precision as T → 0 where s⁻⁴ underflows smoothly.
         log_s = np.log(np.sinh(2.0 * np.where(ordered, K, 1.0)))
     m = np.clip(-np.expm1(-4.0 * log_s), 0.0, None) ** 0.125
-    return _shaped(np.where(ordered, m, 0.0), scalar)
+    return shaped(np.where(ordered, m, 0.0), scalar)

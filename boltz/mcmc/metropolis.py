@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 import torch
-from numba import njit, prange, uint64
+from numba import njit, prange
 
 from boltz.mcmc.chain import MCMCSamples, burn_in as run_burn_in, collect
 from boltz.mcmc.multispin import CHAINS_PER_WORD, MultiSpinMetropolis
