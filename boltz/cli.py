@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from boltz.validation import check_int
+
 
 
 class _Parser(argparse.ArgumentParser):
@@ -23,6 +25,9 @@ def _progress_callback(bar):
     def callback(frame: dict) -> None:
         if frame["phase"] == "burn_in":
             bar.update(frame["sweeps"], frame["total_sweeps"], "burn-in")
+        elif frame["phase"] == "denoise":
+            done = frame["sample_offset"] + frame["x"].shape[0] * frame["step"] / frame["steps"]
+            bar.update(done, frame["total"], f"denoising t={frame['t']:.3f}")
         else:
             bar.update(frame["step"], frame["total"], "sampling")
 
@@ -38,12 +43,17 @@ def _sample_ising(args) -> int:
     bar = ProgressBar(f"{args.sampler} L={args.L} T={args.T:g}")
     result = sample_ising(
         args.sampler, L=args.L, T=args.T, J=args.J, h=args.h, n=args.n, seed=args.seed, chains=args.chains,
-        burn_in=args.burn_in, thin=args.thin, callback=_progress_callback(bar),
+        burn_in=args.burn_in, thin=args.thin, solver=args.solver, steps=args.steps, refine=args.refine,
+        model=args.model, batch_size=args.batch_size, callback=_progress_callback(bar),
     )
     bar.close()
     write_ising_csv(args.out, result.spins, result.energies, result.magnetizations)
-    print(f"wrote {result.spins.shape[0]} samples to {args.out} in {result.seconds:.2f} s "
-          f"({result.details['sweeps_per_sample']:.3g} sweeps per sample)", file=sys.stderr)
+    if args.sampler == "diffusion":
+        how = f"{result.details['solver']}, {result.details['steps']} steps, refine {result.details['refine']}, " \
+              f"model {result.details['model']}"
+    else:
+        how = f"{result.details['sweeps_per_sample']:.3g} sweeps per sample"
+    print(f"wrote {result.spins.shape[0]} samples to {args.out} in {result.seconds:.2f} s ({how})", file=sys.stderr)
     return 0
 
 
@@ -54,6 +64,37 @@ def _report_ising(args) -> int:
     spins, energies, magnetizations = read_ising_csv(args.samples)
     report = ising_report(spins, energies, magnetizations, L=args.L, T=args.T, J=args.J, h=args.h)
     print(json.dumps(report.as_dict(), indent=2) if args.json else format_report(report))
+    return 0
+
+
+def _train_ising(args) -> int:
+    from boltz.diffusion.data import IsingDataConfig
+    from boltz.diffusion.networks import UNetConfig
+    from boltz.diffusion.training import TrainConfig, train_ising
+    from boltz.progress import ProgressBar
+
+    import torch
+
+    if args.threads is not None:
+        torch.set_num_threads(check_int("threads", args.threads, minimum=1, maximum=1024))
+    data = IsingDataConfig(L=args.L, T_min=args.T_min, T_max=args.T_max, n_temperatures=args.n_temperatures,
+                           samples_per_temperature=args.samples_per_temperature, seed=args.seed)
+    network = UNetConfig(channels=args.channels, channel_mults=tuple(args.channel_mults))
+    train = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
+                        checkpoint_every=args.checkpoint_every)
+    bar = ProgressBar(f"train ising L={args.L}")
+
+    def progress(frame: dict) -> None:
+        if frame["phase"] == "data":
+            bar.update(frame["step"], frame["total"], f"Wolff data T={frame['T']:.3f}")
+        else:
+            bar.update(frame["step"], frame["steps"], f"loss {frame['loss_avg']:.4f}")
+
+    result = train_ising(args.out, data=data, network=network, train=train, cache_dir=args.cache_dir,
+                         init_from=args.init, callback=progress)
+    bar.close()
+    print(f"trained to step {result.step} in {result.seconds:.0f} s (loss {result.loss:.4f}); checkpoint in {args.out}",
+          file=sys.stderr)
     return 0
 
 
@@ -78,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="draw samples and write them as CSV")
     sample_systems = sample.add_subparsers(dest="system", required=True, parser_class=_Parser)
     sample_ising = sample_systems.add_parser("ising", help="2D Ising model")
-    sample_ising.add_argument("--sampler", choices=["metropolis", "wolff"], default="metropolis")
+    sample_ising.add_argument("--sampler", choices=["metropolis", "wolff", "diffusion"], default="metropolis")
     _add_ising_arguments(sample_ising)
     sample_ising.add_argument("--n", type=int, default=1000, help="number of samples")
     sample_ising.add_argument("--seed", type=int, default=0)
@@ -88,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     sample_ising.add_argument("--thin", type=int, default=None,
                               help="Metropolis: sweeps between samples (default 1); Wolff: clusters between samples "
                                    "(default ⌈L²/⟨cluster size⟩⌉ from burn-in)")
+    sample_ising.add_argument("--solver", choices=["sde", "ode", "pc", "ddim"], default="sde",
+                              help="diffusion: reverse-time solver")
+    sample_ising.add_argument("--steps", type=int, default=100, help="diffusion: noise levels (solver steps)")
+    sample_ising.add_argument("--refine", type=int, default=0, help="diffusion: Metropolis sweeps after projection")
+    sample_ising.add_argument("--model", default=None, help="diffusion: checkpoint folder or name "
+                                                            "(default: the model trained closest to L)")
+    sample_ising.add_argument("--batch-size", type=int, default=500, help="diffusion: lattices denoised at once")
     sample_ising.add_argument("--out", required=True, help="CSV file to write")
     sample_ising.set_defaults(run=_sample_ising)
 
@@ -98,6 +146,27 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ising_arguments(report_ising)
     report_ising.add_argument("--json", action="store_true", help="machine-readable output")
     report_ising.set_defaults(run=_report_ising)
+
+    train = commands.add_parser("train", help="train a diffusion model (resumes from --out if it holds a checkpoint)")
+    train_systems = train.add_subparsers(dest="system", required=True, parser_class=_Parser)
+    train_ising = train_systems.add_parser("ising", help="temperature-conditioned periodic U-Net on Wolff samples")
+    train_ising.add_argument("--L", type=int, required=True, help="lattice side of the training data")
+    train_ising.add_argument("--T-min", type=float, default=1.5)
+    train_ising.add_argument("--T-max", type=float, default=3.5)
+    train_ising.add_argument("--n-temperatures", type=int, default=41, help="evenly spaced training temperatures")
+    train_ising.add_argument("--samples-per-temperature", type=int, default=2048)
+    train_ising.add_argument("--channels", type=int, default=16, help="U-Net width at full resolution")
+    train_ising.add_argument("--channel-mults", type=int, nargs="+", default=[1, 2, 2])
+    train_ising.add_argument("--steps", type=int, default=20_000)
+    train_ising.add_argument("--batch-size", type=int, default=128)
+    train_ising.add_argument("--lr", type=float, default=2e-3)
+    train_ising.add_argument("--checkpoint-every", type=int, default=500)
+    train_ising.add_argument("--seed", type=int, default=0)
+    train_ising.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    train_ising.add_argument("--init", default=None, help="start from this checkpoint's weights (e.g. a smaller L)")
+    train_ising.add_argument("--cache-dir", default="data", help="where the Wolff training data is cached")
+    train_ising.add_argument("--out", required=True, help="checkpoint folder")
+    train_ising.set_defaults(run=_train_ising)
 
     bench = commands.add_parser("bench", help="speed benchmarks")
     bench_targets = bench.add_subparsers(dest="target", required=True, parser_class=_Parser)

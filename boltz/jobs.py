@@ -10,11 +10,12 @@ import torch
 
 from boltz.mcmc.metropolis import sample_metropolis
 from boltz.mcmc.wolff import sample_wolff
-from boltz.systems.ising import random_spins
+from boltz.systems.ising import energy, magnetization, random_spins
 from boltz.validation import MAX_SAMPLES, check_int, check_lattice, check_real, check_temperature
 
 # The UI and the CLI pick samplers by name.
-ISING_SAMPLERS = {"metropolis": sample_metropolis, "wolff": sample_wolff}
+MCMC_SAMPLERS = {"metropolis": sample_metropolis, "wolff": sample_wolff}
+ISING_SAMPLERS = (*MCMC_SAMPLERS, "diffusion")
 
 MAX_SPINS_IN_MEMORY = 2_000_000_000  # int8 spins kept for the CSV: 2 GB
 
@@ -48,9 +49,20 @@ def sample_ising(
     chains: int = 1,
     burn_in: int | None = None,
     thin: int | None = None,
+    solver: str = "sde",
+    steps: int = 100,
+    refine: int = 0,
+    model=None,
+    batch_size: int = 500,
     callback=None,
 ) -> IsingSampleSet:
-    """Draw ``n`` Ising samples with the named sampler, from a random start seeded by ``seed``."""
+    """Draw ``n`` Ising samples with the named sampler, seeded by ``seed``.
+
+    MCMC samplers start from a random configuration and use ``chains``, ``burn_in`` and ``thin``;
+    the diffusion sampler uses ``solver``, ``steps``, ``refine`` (Metropolis sweeps after the
+    projection), ``model`` (a checkpoint folder or name; default: the model trained closest to L)
+    and ``batch_size``.
+    """
     if sampler not in ISING_SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(ISING_SAMPLERS)}")
     L, T = check_lattice(L), check_temperature(T)
@@ -60,13 +72,16 @@ def sample_ising(
     chains = check_int("chains", chains, minimum=1, maximum=4096)
     if n * L * L > MAX_SPINS_IN_MEMORY:
         raise ValueError(f"n·L² = {n * L * L:.3g} spins would not fit in memory; ask for fewer samples")
+    generator = torch.Generator().manual_seed(seed)
+    if sampler == "diffusion":
+        return _sample_diffusion(L=L, T=T, J=J, h=h, n=n, solver=solver, steps=steps, refine_sweeps=refine,
+                                 model=model, batch_size=batch_size, callback=callback, generator=generator)
     options = {"burn_in": burn_in} if burn_in is not None else {}
     if thin is not None:
         options["thin"] = thin
-    generator = torch.Generator().manual_seed(seed)
     per_chain = math.ceil(n / chains)
     start = time.perf_counter()
-    run = ISING_SAMPLERS[sampler](
+    run = MCMC_SAMPLERS[sampler](
         random_spins(chains, L, generator=generator),
         T=T, J=J, h=h, n_samples=per_chain, callback=callback, generator=generator, **options,
     )
@@ -78,4 +93,24 @@ def sample_ising(
         sampler=sampler, L=L, T=T, J=J, h=h, n_chains=chains, seconds=seconds,
         details={"sweeps_per_sample": run.sweeps_per_sample, "burn_in_sweeps": run.burn_in_sweeps,
                  "acceptance": run.acceptance},
+    )
+
+
+def _sample_diffusion(*, L, T, J, h, n, solver, steps, refine_sweeps, model, batch_size, callback, generator):
+    from boltz.diffusion.ising_sampling import sample_ising_diffusion
+    from boltz.models import resolve_ising_model
+
+    if J != 1.0 or h != 0.0:
+        raise ValueError("the Ising diffusion models are trained at J = 1, h = 0")
+    network = resolve_ising_model(L, model)
+    start = time.perf_counter()
+    run = sample_ising_diffusion(network, L=L, T=T, n=n, solver=solver, steps=steps, refine_sweeps=refine_sweeps,
+                                 batch_size=batch_size, callback=callback, generator=generator)
+    seconds = time.perf_counter() - start
+    return IsingSampleSet(
+        spins=run.spins, energies=energy(run.spins), magnetizations=magnetization(run.spins),
+        sampler="diffusion", L=L, T=T, J=J, h=h, n_chains=n, seconds=seconds,
+        details={"model": str(network.folder), "trained_L": network.config["L"], "solver": solver, "steps": steps,
+                 "refine": refine_sweeps, "denoise_seconds": run.denoise_seconds,
+                 "refine_seconds": run.refine_seconds},
     )

@@ -30,7 +30,7 @@ from numba import njit, prange
 from boltz.mcmc.chain import MCMCSamples, burn_in as run_burn_in, collect
 from boltz.mcmc.multispin import CHAINS_PER_WORD, MultiSpinMetropolis
 from boltz.mcmc.rng import chain_states, next_state, uniform32
-from boltz.validation import check_real, check_temperature
+from boltz.validation import check_int, check_real, check_temperature
 
 _ALWAYS = 1 << 32  # a threshold no 32-bit draw reaches
 
@@ -96,6 +96,31 @@ class CheckerboardMetropolis:
         return float(self.accepted.sum()) / max(1, self.attempted * self.spins.shape[0])
 
 
+def metropolis_kernel(spins: torch.Tensor, *, T: float, J: float = 1.0, h: float = 0.0,
+                      multispin: bool | None = None, generator: torch.Generator | None = None):
+    """The Metropolis kernel for ``spins`` [B, L, L]: multi-spin coded when it applies (h = 0, J ≠ 0, B a multiple of 64)."""
+    T = check_temperature(T)
+    J, h = check_real("J", J), check_real("h", h)
+    applies = h == 0.0 and J != 0.0 and spins.shape[0] % CHAINS_PER_WORD == 0
+    if multispin is None:
+        multispin = applies
+    elif multispin and not applies:
+        raise ValueError(f"the multi-spin kernel needs h = 0 and a multiple of {CHAINS_PER_WORD} chains")
+    if multispin:
+        return MultiSpinMetropolis(spins, T=T, J=J, generator=generator)
+    return CheckerboardMetropolis(spins, T=T, J=J, h=h, generator=generator)
+
+
+def refine(spins: torch.Tensor, *, sweeps: int, T: float, J: float = 1.0, h: float = 0.0,
+           generator: torch.Generator | None = None) -> torch.Tensor:
+    """``sweeps`` Metropolis sweeps applied to every configuration of ``spins`` [B, L, L]; returns new int8 spins."""
+    sweeps = check_int("refine sweeps", sweeps, minimum=0, maximum=100_000)
+    kernel = metropolis_kernel(spins, T=T, J=J, h=h, generator=generator)
+    if sweeps:
+        kernel.advance(sweeps)
+    return torch.from_numpy(np.array(kernel.spins, copy=True))
+
+
 def sample_metropolis(
     spins: torch.Tensor,
     *,
@@ -114,16 +139,6 @@ def sample_metropolis(
     ``multispin=None`` picks the multi-spin-coded kernel whenever it applies (h = 0 and B a
     multiple of 64); both kernels sample the same chain law, with different random streams.
     """
-    T = check_temperature(T)
-    J, h = check_real("J", J), check_real("h", h)
-    applies = h == 0.0 and J != 0.0 and spins.shape[0] % CHAINS_PER_WORD == 0
-    if multispin is None:
-        multispin = applies
-    elif multispin and not applies:
-        raise ValueError(f"the multi-spin kernel needs h = 0 and a multiple of {CHAINS_PER_WORD} chains")
-    if multispin:
-        kernel = MultiSpinMetropolis(spins, T=T, J=J, generator=generator)
-    else:
-        kernel = CheckerboardMetropolis(spins, T=T, J=J, h=h, generator=generator)
+    kernel = metropolis_kernel(spins, T=T, J=J, h=h, multispin=multispin, generator=generator)
     done = run_burn_in(kernel, sweeps=burn_in, chunk=max(1, math.ceil(burn_in / 50)), callback=callback)
     return collect(kernel, n_samples=n_samples, thin=thin, J=J, h=h, burn_in_sweeps=done, callback=callback)

@@ -1,0 +1,142 @@
+"""Checkpoints: weights as safetensors, everything else as JSON; written atomically, loaded without pickle.
+
+A checkpoint is a folder:
+  config.json              network, noise schedule, data and training settings, step, seconds, loss
+  model.safetensors        EMA weights (what sampling uses)
+  train_state.safetensors  raw weights, Adam moments and the data generator's state (what resume uses)
+Each file is written to a temporary name and renamed into place, config.json last; both
+safetensors files carry the step in their metadata, so a folder whose files disagree is
+reported as inconsistent instead of being half-loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from safetensors import safe_open
+
+from boltz.diffusion.networks import PeriodicUNet, UNetConfig
+from boltz.diffusion.sde import SCHEDULES
+
+FORMAT = 1
+CONFIG, WEIGHTS, TRAIN_STATE = "config.json", "model.safetensors", "train_state.safetensors"
+
+
+def schedule_from_dict(data: dict):
+    """The noise schedule named in a checkpoint: ``{"name": "linear", "beta_min": …, …}``."""
+    params = dict(data)
+    name = params.pop("name", None)
+    if name not in SCHEDULES:
+        raise ValueError(f"unknown noise schedule {name!r}; known: {', '.join(SCHEDULES)}")
+    return SCHEDULES[name](**params)
+
+
+def _atomic(path: Path, write) -> None:
+    partial = path.with_name(path.name + ".partial")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def save_checkpoint(folder, *, config: dict, ema: dict, model: dict, optimizer: dict, rng: torch.Tensor) -> Path:
+    """Write one checkpoint into ``folder`` (created if needed); ``config`` must hold ``step``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"step": str(config["step"]), "format": str(FORMAT)}
+    state = {f"model.{k}": v.contiguous() for k, v in model.items()}
+    for index, slots in optimizer["state"].items():
+        for key, value in slots.items():
+            state[f"optim.{index}.{key}"] = torch.as_tensor(value).contiguous()
+    state["rng"] = rng
+    groups = [{k: v for k, v in group.items()} for group in optimizer["param_groups"]]
+    _atomic(folder / TRAIN_STATE, lambda p: save_file(state, str(p), metadata=meta))
+    _atomic(folder / WEIGHTS, lambda p: save_file({k: v.contiguous() for k, v in ema.items()}, str(p), metadata=meta))
+    full = {**config, "format": FORMAT, "optimizer_param_groups": groups}
+    _atomic(folder / CONFIG, lambda p: p.write_text(json.dumps(full, indent=2)))
+    return folder
+
+
+def read_config(folder) -> dict:
+    """config.json of a checkpoint, with a one-line error if it is missing or unreadable."""
+    path = Path(folder) / CONFIG
+    if not path.is_file():
+        raise ValueError(f"no checkpoint at {folder} (missing {CONFIG})")
+    try:
+        config = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"checkpoint {folder} is corrupt: {CONFIG} is not valid JSON ({error})") from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT or "step" not in config:
+        raise ValueError(f"checkpoint {folder} is corrupt: {CONFIG} is not a boltz checkpoint config")
+    return config
+
+
+def _load_tensors(folder: Path, name: str, step: int) -> dict:
+    path = folder / name
+    if not path.is_file():
+        raise ValueError(f"checkpoint {folder} is incomplete: missing {name}")
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            saved_step = (handle.metadata() or {}).get("step")
+        tensors = load_file(str(path))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as error:
+        raise ValueError(f"checkpoint {folder} is corrupt: cannot read {name} ({error})") from None
+    if saved_step != str(step):
+        raise ValueError(f"checkpoint {folder} is inconsistent: {name} is from step {saved_step}, config from {step}")
+    return tensors
+
+
+@dataclass
+class DiffusionModel:
+    """A trained model ready to sample: the EMA network (eval mode), its schedule and its config."""
+
+    network: PeriodicUNet
+    schedule: object
+    config: dict
+    folder: Path
+
+    def __call__(self, x: torch.Tensor, t: torch.Tensor, condition) -> torch.Tensor:
+        return self.network(x, t, condition)
+
+
+def load_model(folder) -> DiffusionModel:
+    """The EMA network of the checkpoint in ``folder`` (no pickle: safetensors + JSON)."""
+    folder = Path(folder)
+    config = read_config(folder)
+    try:
+        network = PeriodicUNet(UNetConfig.from_dict(config["network"]))
+        schedule = schedule_from_dict(config["schedule"])
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"checkpoint {folder} is corrupt: config lacks {error}") from None
+    weights = _load_tensors(folder, WEIGHTS, config["step"])
+    try:
+        network.load_state_dict(weights)
+    except RuntimeError as error:
+        first = str(error).splitlines()[0]
+        raise ValueError(f"checkpoint {folder} does not match its network config ({first})") from None
+    network.eval()
+    network.requires_grad_(False)
+    return DiffusionModel(network, schedule, config, folder)
+
+
+def load_train_state(folder) -> tuple[dict, dict, dict, dict, torch.Tensor]:
+    """(config, ema weights, raw weights, optimizer state_dict, generator state) for resuming training."""
+    folder = Path(folder)
+    config = read_config(folder)
+    ema = _load_tensors(folder, WEIGHTS, config["step"])
+    state = _load_tensors(folder, TRAIN_STATE, config["step"])
+    model = {k[len("model."):]: v for k, v in state.items() if k.startswith("model.")}
+    slots: dict = {}
+    for key, value in state.items():
+        if key.startswith("optim."):
+            _, index, name = key.split(".", 2)
+            slots.setdefault(int(index), {})[name] = value
+    optimizer = {"state": slots, "param_groups": config["optimizer_param_groups"]}
+    return config, ema, model, optimizer, state["rng"]

@@ -1,0 +1,198 @@
+"""Denoising score matching for the temperature-conditioned Ising model (Vincent 2011; Ho et al. 2020; Song et al. 2021).
+
+The network predicts ε in x_t = α(t) x_0 + σ(t) ε, with t ~ U[t_min, 1] and the plain
+ε-MSE. That is score matching weighted by λ(t) = σ(t)², the weighting under which the
+loss is well scaled at every noise level, and the forward process is exactly the
+``schedule`` the samplers reverse. Adam with linear warm-up and cosine decay, gradient-norm
+clipping, an EMA of the weights (what sampling uses), periodic atomic checkpoints and
+resume. Symmetries of the Ising measure enter as augmentation: global spin flip, random
+translations, rotations by 90° and reflections.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from boltz.diffusion.checkpoint import CONFIG, load_model, load_train_state, save_checkpoint, schedule_from_dict
+from boltz.diffusion.data import IsingDataConfig, load_or_generate
+from boltz.diffusion.networks import PeriodicUNet, UNetConfig
+from boltz.validation import check_int, check_real
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings."""
+
+    steps: int = 20_000
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+    warmup: int = 250
+    final_lr_fraction: float = 0.05
+    ema_decay: float = 0.999
+    grad_clip: float = 1.0
+    checkpoint_every: int = 500
+    seed: int = 0
+
+    def __post_init__(self):
+        check_int("steps", self.steps, minimum=1, maximum=10_000_000)
+        check_int("batch_size", self.batch_size, minimum=1, maximum=1_000_000)
+        check_real("learning_rate", self.learning_rate, positive=True)
+        check_int("warmup", self.warmup, minimum=0)
+        check_int("checkpoint_every", self.checkpoint_every, minimum=1)
+        check_int("seed", self.seed, minimum=0, maximum=2**63 - 1)
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    folder: Path
+    step: int
+    seconds: float
+    loss: float
+    cancelled: bool
+
+
+def augment(spins: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """A random lattice symmetry and global flip per sample: ``[B, L, L]`` int8 → ``[B, 1, L, L]`` float32."""
+    batch, L, _ = spins.shape
+    # Translations: an independent (dy, dx) shift for every sample.
+    shifts = torch.randint(0, L, (batch, 2), generator=generator)
+    rows = (torch.arange(L)[None, :] + shifts[:, :1]) % L
+    cols = (torch.arange(L)[None, :] + shifts[:, 1:]) % L
+    x = spins[torch.arange(batch)[:, None, None], rows[:, :, None], cols[:, None, :]].float()
+    # Point group of the square: a rotation by k·90° and an optional reflection.
+    turns = torch.randint(0, 4, (batch,), generator=generator)
+    for k in range(1, 4):
+        chosen = turns == k
+        x[chosen] = torch.rot90(x[chosen], k, dims=(-2, -1))
+    reflect = torch.randint(0, 2, (batch,), generator=generator).bool()
+    x[reflect] = x[reflect].transpose(-2, -1)
+    # Z2: flip every spin of half the samples.
+    sign = 2.0 * torch.randint(0, 2, (batch,), generator=generator).float() - 1.0
+    return (x * sign[:, None, None])[:, None]
+
+
+def dsm_loss(network, schedule, x0: torch.Tensor, temperature: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """E_{t, ε} ‖ε̂(α x_0 + σ ε, t, T) − ε‖², t ~ U[t_min, 1] (ε-prediction DSM, Ho et al. 2020 eq. 14)."""
+    t = schedule.t_min + (1.0 - schedule.t_min) * torch.rand(x0.shape[0], generator=generator)
+    eps = torch.randn(x0.shape, generator=generator)
+    x_t = schedule.marginal(x0, t, eps)
+    return (network(x_t, t, temperature) - eps).square().mean()
+
+
+def learning_rate(step: int, config: TrainConfig) -> float:
+    """Linear warm-up, then cosine decay to ``final_lr_fraction`` of the peak."""
+    if step < config.warmup:
+        return config.learning_rate * (step + 1) / config.warmup
+    progress = (step - config.warmup) / max(1, config.steps - config.warmup)
+    floor = config.final_lr_fraction
+    return config.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+
+
+def _settings(data: IsingDataConfig, network: UNetConfig, schedule: dict, train: TrainConfig) -> dict:
+    return {"system": "ising", "L": data.L, "T_range": [data.T_min, data.T_max], "network": network.to_dict(),
+            "schedule": schedule, "data": asdict(data), "training": asdict(train)}
+
+
+def _without_steps(settings: dict) -> dict:
+    return {**settings, "training": {k: v for k, v in (settings.get("training") or {}).items() if k != "steps"}}
+
+
+def train_ising(
+    folder,
+    *,
+    data: IsingDataConfig = IsingDataConfig(),
+    network: UNetConfig = UNetConfig(),
+    schedule: dict | None = None,
+    train: TrainConfig = TrainConfig(),
+    cache_dir="data",
+    init_from=None,
+    callback=None,
+) -> TrainResult:
+    """Train (or resume, if ``folder`` holds a checkpoint of the same settings) and checkpoint into ``folder``.
+
+    ``callback(dict)`` is called every step with step, steps, loss, loss_avg, lr, elapsed, eta; returning
+    True cancels: the run saves a checkpoint and returns with ``cancelled=True``. ``init_from`` starts
+    from another checkpoint's EMA weights (same network config), e.g. a smaller lattice's model.
+    """
+    folder = Path(folder)
+    schedule = schedule or {"name": "linear", "beta_min": 0.1, "beta_max": 20.0, "t_min": 1e-3}
+    sde = schedule_from_dict(schedule)
+    settings = _settings(data, network, schedule, train)
+    # nn.Module initialisers draw from torch's global generator: seed it inside a scope that restores it.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(train.seed)
+        model = PeriodicUNet(network)
+    ema = PeriodicUNet(network)
+    optimizer = torch.optim.Adam(model.parameters(), lr=train.learning_rate)
+    generator = torch.Generator().manual_seed(train.seed)
+    step, seconds, loss_avg = 0, 0.0, float("nan")
+    if (folder / CONFIG).exists():
+        saved, ema_state, model_state, optimizer_state, rng = load_train_state(folder)
+        # Resuming may extend the run (more steps); every other setting must match.
+        if _without_steps({k: saved.get(k) for k in settings}) != _without_steps(settings):
+            raise ValueError(f"{folder} holds a checkpoint trained with other settings; choose another --out")
+        model.load_state_dict(model_state)
+        ema.load_state_dict(ema_state)
+        optimizer.load_state_dict(optimizer_state)
+        generator.set_state(rng)
+        step, seconds, loss_avg = saved["step"], saved["seconds"], saved["loss"]
+    else:
+        if init_from is not None:
+            start = load_model(init_from)
+            if start.config["network"] != network.to_dict():
+                raise ValueError(f"--init {init_from} has a different network config")
+            model.load_state_dict(start.network.state_dict())
+        ema.load_state_dict(model.state_dict())
+    ema.requires_grad_(False)
+    dataset = load_or_generate(data, cache_dir, callback=callback)
+    n_data = dataset.spins.shape[0]
+
+    def checkpoint() -> None:
+        config = {**settings, "step": step, "seconds": seconds, "loss": loss_avg,
+                  "init_from": str(init_from) if init_from else None}
+        save_checkpoint(folder, config=config, ema=ema.state_dict(), model=model.state_dict(),
+                        optimizer=optimizer.state_dict(), rng=generator.get_state())
+
+    cancelled = False
+    start_time, start_step = time.perf_counter(), step
+    while step < train.steps and not cancelled:
+        tick = time.perf_counter()
+        # Minibatch with a random symmetry per sample
+        index = torch.randint(0, n_data, (train.batch_size,), generator=generator)
+        x0 = augment(dataset.spins[index], generator)
+        loss = dsm_loss(model, sde, x0, dataset.temperatures[index], generator)
+        # Adam step on the clipped gradient
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(step, train)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), train.grad_clip)
+        optimizer.step()
+        # EMA of the weights, with a short warm-up of the decay
+        decay = min(train.ema_decay, (1 + step) / (10 + step))
+        with torch.no_grad():
+            for target, source in zip(ema.parameters(), model.parameters()):
+                target.lerp_(source, 1 - decay)
+            for target, source in zip(ema.buffers(), model.buffers()):
+                target.copy_(source)
+        step += 1
+        seconds += time.perf_counter() - tick
+        value = loss.item()
+        loss_avg = value if math.isnan(loss_avg) else 0.98 * loss_avg + 0.02 * value
+        if step % train.checkpoint_every == 0 or step == train.steps:
+            checkpoint()
+        if callback is not None:
+            rate = (step - start_step) / max(1e-9, time.perf_counter() - start_time)
+            cancelled = bool(callback({"phase": "train", "step": step, "steps": train.steps, "loss": value,
+                                       "loss_avg": loss_avg, "lr": learning_rate(step - 1, train),
+                                       "elapsed": seconds, "eta": (train.steps - step) / rate}))
+    if cancelled and step % train.checkpoint_every and step != train.steps:
+        checkpoint()
+    return TrainResult(folder, step, seconds, loss_avg, cancelled)

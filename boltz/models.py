@@ -1,0 +1,62 @@
+"""Where trained diffusion models live: shipped ones in the repository's ``models/``, user-trained ones in a data folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from boltz.diffusion.checkpoint import CONFIG, DiffusionModel, load_model, read_config
+
+SHIPPED_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+def user_models_dir() -> Path:
+    """User-trained models: ``$BOLTZ_MODELS`` or ``~/.local/share/boltz/models`` (survives restarts, never the shipped folder)."""
+    return Path(os.environ.get("BOLTZ_MODELS", Path.home() / ".local" / "share" / "boltz" / "models"))
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    folder: Path
+    system: str
+    L: int
+    T_range: tuple[float, float]
+    step: int
+    shipped: bool
+
+
+def list_models(system: str = "ising") -> list[ModelInfo]:
+    """Every readable checkpoint of ``system``, shipped first; unreadable folders are skipped."""
+    found = []
+    for root, shipped in ((SHIPPED_DIR, True), (user_models_dir(), False)):
+        if not root.is_dir():
+            continue
+        for folder in sorted(p for p in root.iterdir() if (p / CONFIG).is_file()):
+            try:
+                config = read_config(folder)
+            except ValueError:
+                continue
+            if config.get("system") == system:
+                found.append(ModelInfo(folder.name, folder, system, int(config["L"]), tuple(config["T_range"]),
+                                       int(config["step"]), shipped))
+    return found
+
+
+def resolve_ising_model(L: int, model: str | os.PathLike | None = None) -> DiffusionModel:
+    """The model to sample an L×L lattice: ``model`` (a folder or a listed name), else the one trained closest to L."""
+    if model is not None:
+        path = Path(model)
+        if not (path / CONFIG).is_file():
+            named = [info.folder for info in list_models("ising") if info.name == str(model)]
+            if not named:
+                raise ValueError(f"no Ising diffusion model {model!r} (not a checkpoint folder nor a known name)")
+            path = named[0]
+        return load_model(path)
+    candidates = list_models("ising")
+    if not candidates:
+        raise ValueError(f"no Ising diffusion model in {SHIPPED_DIR} or {user_models_dir()}: "
+                         "train one with `python -m boltz train ising --L 16 --out models/ising_L16`")
+    best = min(candidates, key=lambda info: (abs(info.L - L), not info.shipped))
+    return load_model(best.folder)
