@@ -1,4 +1,4 @@
-"""Estimators with error bars for comparing samplers (MCMC, diffusion) with exact 2D Ising results."""
+"""Estimators with error bars for comparing samplers (MCMC, diffusion) with exact 2D Ising results and with each other (LJ)."""
 
 from boltz.analysis.autocorrelation import (
     AutocorrelationTime,
@@ -17,12 +17,16 @@ from boltz.analysis.estimates import (
 )
 from boltz.analysis.histograms import energy_histogram, magnetization_histogram
 from boltz.analysis.ising_observables import IsingObservables, ising_observables
+from boltz.analysis.lj_observables import LJObservables, lj_observables
+from boltz.analysis.radial_distribution import RadialDistribution, radial_distribution
 
 __all__ = [
     "DEFAULT_BLOCKS",
     "AutocorrelationTime",
     "Estimate",
     "IsingObservables",
+    "LJObservables",
+    "RadialDistribution",
     "autocorrelation",
     "axis_correlation",
     "block_jackknife",
@@ -32,9 +36,11 @@ __all__ = [
     "integrated_autocorrelation_time",
     "ising_observables",
     "jackknife_of_means",
+    "lj_observables",
     "magnetization_histogram",
     "mean_estimate",
     "radial_correlation",
+    "radial_distribution",
     "wasserstein_1",
     "wasserstein_1_to_distribution",
 ]
