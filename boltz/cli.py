@@ -105,6 +105,69 @@ def _bench_mcmc(args) -> int:
     return 0
 
 
+def _bench_samplers(args) -> int:
+    from boltz.scoreboard import format_scoreboard, scoreboard
+
+    for T in args.T:
+        rows = scoreboard(L=args.L, T=T, samplers=tuple(args.samplers), n=args.n, solver=args.solver,
+                          steps=args.steps, refine=args.refine, model=args.model, mcmc_seconds=args.mcmc_seconds,
+                          reference_samples=args.reference_samples, seed=args.seed)
+        print(format_scoreboard(rows, L=args.L, T=T) + "\n", flush=True)
+    return 0
+
+
+def _sample_lj(args) -> int:
+    from boltz.io import check_writable
+    from boltz.lj_io import write_lj_csv
+    from boltz.lj_jobs import sample_lj
+    from boltz.progress import ProgressBar
+
+    check_writable(args.out)
+    bar = ProgressBar(f"{args.sampler} LJ N={args.N} density={args.density:g} T={args.T:g}")
+    result = sample_lj(args.sampler, N=args.N, density=args.density, T=args.T, n=args.n, seed=args.seed,
+                       shifted=not args.truncated, chains=args.chains, burn_in=args.burn_in, thin=args.thin,
+                       callback=_progress_callback(bar))
+    bar.close()
+    write_lj_csv(args.out, result.positions, result.energies)
+    how = (f"step {result.details['step_size']:.3g}, acceptance {result.details['acceptance']:.2f}, "
+           f"{result.details['sweeps_per_sample']:.3g} sweeps per sample")
+    print(f"wrote {result.positions.shape[0]} samples to {args.out} in {result.seconds:.2f} s "
+          f"({result.potential}; {how})", file=sys.stderr)
+    return 0
+
+
+def _report_lj(args) -> int:
+    from boltz.io import check_writable
+    from boltz.lj_io import read_lj_csv, write_gr_csv
+    from boltz.lj_report import format_lj_report, lj_report
+
+    if args.gr_out is not None:
+        check_writable(args.gr_out)
+    positions, energies = read_lj_csv(args.samples)
+    reference = read_lj_csv(args.reference) if args.reference is not None else None
+    report = lj_report(positions, energies, N=args.N, density=args.density, T=args.T, shifted=not args.truncated,
+                       bins=args.bins, reference=reference)
+    if args.gr_out is not None:
+        write_gr_csv(args.gr_out, report.gr.r, report.gr.g, report.gr.error)
+    print(json.dumps(report.as_dict(), indent=2) if args.json else format_lj_report(report))
+    return 0
+
+
+def _bench_lj(args) -> int:
+    from boltz.lj_bench import bench_lj, format_lj_bench
+
+    print(format_lj_bench(bench_lj(seconds=args.seconds, seed=args.seed)))
+    return 0
+
+
+def _add_lj_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--N", type=int, required=True, help="number of particles")
+    parser.add_argument("--density", type=float, required=True, help="number density ρ (box side √(N/ρ))")
+    parser.add_argument("--T", type=float, required=True, help="temperature (ε/k_B)")
+    parser.add_argument("--truncated", action="store_true",
+                        help="plain truncated LJ at r_c = 2.5 (default: truncated and shifted)")
+
+
 def _add_ising_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--L", type=int, required=True, help="lattice side (L×L torus)")
     parser.add_argument("--T", type=float, required=True, help="temperature (k_B = 1)")
@@ -139,6 +202,17 @@ def build_parser() -> argparse.ArgumentParser:
     sample_ising.add_argument("--out", required=True, help="CSV file to write")
     sample_ising.set_defaults(run=_sample_ising)
 
+    sample_lj = sample_systems.add_parser("lj", help="2D Lennard-Jones fluid")
+    sample_lj.add_argument("--sampler", choices=["metropolis"], default="metropolis")
+    _add_lj_arguments(sample_lj)
+    sample_lj.add_argument("--n", type=int, default=1000, help="number of samples")
+    sample_lj.add_argument("--seed", type=int, default=0)
+    sample_lj.add_argument("--chains", type=int, default=8, help="Metropolis: independent chains, written one after another")
+    sample_lj.add_argument("--burn-in", type=int, default=None, help="Metropolis: sweeps tuning the step (default 1000)")
+    sample_lj.add_argument("--thin", type=int, default=None, help="Metropolis: sweeps between samples (default 10)")
+    sample_lj.add_argument("--out", required=True, help="CSV file to write")
+    sample_lj.set_defaults(run=_sample_lj)
+
     report = commands.add_parser("report", help="observables of a samples CSV against exact values")
     report_systems = report.add_subparsers(dest="system", required=True, parser_class=_Parser)
     report_ising = report_systems.add_parser("ising", help="2D Ising model")
@@ -146,6 +220,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ising_arguments(report_ising)
     report_ising.add_argument("--json", action="store_true", help="machine-readable output")
     report_ising.set_defaults(run=_report_ising)
+
+    report_lj = report_systems.add_parser("lj", help="2D Lennard-Jones fluid")
+    report_lj.add_argument("--samples", required=True, help="CSV written by `sample lj`")
+    _add_lj_arguments(report_lj)
+    report_lj.add_argument("--reference", default=None, help="another samples CSV of the same state point to compare with")
+    report_lj.add_argument("--bins", type=int, default=100, help="g(r) shells up to box/2")
+    report_lj.add_argument("--gr-out", default=None, help="write g(r) as CSV (r,g,error)")
+    report_lj.add_argument("--json", action="store_true", help="machine-readable output")
+    report_lj.set_defaults(run=_report_lj)
 
     train = commands.add_parser("train", help="train a diffusion model (resumes from --out if it holds a checkpoint)")
     train_systems = train.add_subparsers(dest="system", required=True, parser_class=_Parser)
@@ -174,6 +257,27 @@ def build_parser() -> argparse.ArgumentParser:
     bench_mcmc.add_argument("--seconds", type=float, default=1.0, help="time budget per measurement")
     bench_mcmc.add_argument("--seed", type=int, default=0)
     bench_mcmc.set_defaults(run=_bench_mcmc)
+    bench_samplers = bench_targets.add_parser(
+        "samplers", help="Metropolis, Wolff and diffusion at equal compute: cost and fidelity in one table")
+    bench_samplers.add_argument("--L", type=int, default=16, help="lattice side")
+    bench_samplers.add_argument("--T", type=float, nargs="+", default=[2.269], help="temperature(s), one table each")
+    bench_samplers.add_argument("--samplers", nargs="+", default=["metropolis", "wolff", "diffusion"],
+                                choices=["metropolis", "wolff", "diffusion"])
+    bench_samplers.add_argument("--n", type=int, default=4000, help="diffusion samples")
+    bench_samplers.add_argument("--solver", choices=["sde", "ode", "pc", "ddim"], default="ddim")
+    bench_samplers.add_argument("--steps", type=int, default=50)
+    bench_samplers.add_argument("--refine", type=int, default=0, help="Metropolis sweeps after projection")
+    bench_samplers.add_argument("--model", default=None, help="checkpoint folder or name")
+    bench_samplers.add_argument("--mcmc-seconds", type=float, default=None,
+                                help="MCMC kernel time (default: the diffusion run's wall time)")
+    bench_samplers.add_argument("--reference-samples", type=int, default=100_000,
+                                help="samples of the cached Wolff reference for |m|, χ and C(r)")
+    bench_samplers.add_argument("--seed", type=int, default=0)
+    bench_samplers.set_defaults(run=_bench_samplers)
+    bench_lj = bench_targets.add_parser("lj", help="Lennard-Jones Metropolis throughput and ESS/s of U")
+    bench_lj.add_argument("--seconds", type=float, default=1.0, help="time budget per measurement")
+    bench_lj.add_argument("--seed", type=int, default=0)
+    bench_lj.set_defaults(run=_bench_lj)
     return parser
 
 

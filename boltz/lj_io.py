@@ -1,0 +1,81 @@
+"""The Lennard-Jones sample CSV contract shared by every sampler (MCMC and diffusion alike).
+
+Header ``energy,x_0,y_0,…,x_{N−1},y_{N−1}``; one row per sample with the total potential
+energy U, then the N particle positions in box coordinates [0, box). The file does not
+record the box or the potential: the reader is told N and ρ (the box is √(N/ρ)) and which
+potential (truncated-and-shifted unless said otherwise), and the report checks that the
+energy column agrees with the positions under them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from boltz.io import check_writable
+
+__all__ = ["lj_header", "read_lj_csv", "write_gr_csv", "write_lj_csv"]
+
+
+def _write_text(path: Path, text: str) -> Path:
+    """Write then rename, so a failed run never leaves a half-written file under the final name."""
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text)
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise ValueError(f"cannot write {path}: {error.strerror}") from None
+    return path
+
+
+def lj_header(N: int) -> list[str]:
+    return ["energy", *(f"{axis}_{i}" for i in range(N) for axis in "xy")]
+
+
+def write_lj_csv(path, positions: torch.Tensor, energies: torch.Tensor) -> Path:
+    """Write ``positions`` [S, N, 2] (in [0, box)) and ``energies`` [S] as the LJ CSV, atomically."""
+    path = check_writable(path)
+    flat = positions.reshape(positions.shape[0], -1).to(torch.float64).numpy()
+    buffer = io.StringIO()
+    buffer.write(",".join(lj_header(positions.shape[1])) + "\n")
+    np.savetxt(buffer, np.column_stack([energies.to(torch.float64).numpy(), flat]), fmt="%.12g", delimiter=",")
+    return _write_text(path, buffer.getvalue())
+
+
+def read_lj_csv(path) -> tuple[torch.Tensor, torch.Tensor]:
+    """Read an LJ CSV: ``(positions [S, N, 2] float64, energies [S] float64)``."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"samples file {path} does not exist")
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        header = handle.readline().strip().split(",")
+        n_coordinates = len(header) - 1
+        N = n_coordinates // 2
+        if N < 2 or n_coordinates % 2 or header != lj_header(N):
+            raise ValueError(f"{path} is not a Lennard-Jones samples CSV (expected header energy,x_0,y_0,…,x_{{N−1}},y_{{N−1}})")
+        body = handle.read()
+    if not body.strip():
+        raise ValueError(f"{path} has a header but no samples")
+    try:
+        data = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2)
+    except ValueError as error:
+        raise ValueError(f"{path}: malformed row ({error})") from None
+    if data.shape[1] != len(header):
+        raise ValueError(f"{path}: rows have {data.shape[1]} columns, header has {len(header)}")
+    if not np.all(np.isfinite(data)):
+        raise ValueError(f"{path}: energies and positions must be finite numbers")
+    return torch.from_numpy(data[:, 1:].reshape(-1, N, 2).copy()), torch.from_numpy(data[:, 0].copy())
+
+
+def write_gr_csv(path, r: np.ndarray, g: np.ndarray, error: np.ndarray) -> Path:
+    """Write g(r) as CSV with header ``r,g,error`` (shell centres, g, its error bar), atomically."""
+    path = check_writable(path)
+    buffer = io.StringIO()
+    buffer.write("r,g,error\n")
+    np.savetxt(buffer, np.column_stack([r, g, error]), fmt="%.10g", delimiter=",")
+    return _write_text(path, buffer.getvalue())

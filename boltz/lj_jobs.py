@@ -1,0 +1,95 @@
+"""Lennard-Jones sampling jobs as plain functions: the one path the CLI (and the pages) take to the LJ samplers."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import torch
+
+from boltz.mcmc.displacement import sample_lj_metropolis
+from boltz.systems.lennard_jones import CUTOFF, box_side, check_box, lattice_positions
+from boltz.validation import MAX_SAMPLES, check_int, check_temperature
+
+LJ_SAMPLERS = ("metropolis",)
+MAX_COORDINATES_IN_MEMORY = 500_000_000  # float64 coordinates kept for the CSV: 4 GB
+
+
+def potential_name(shifted: bool, cutoff: float = CUTOFF) -> str:
+    """How every LJ output names the potential it used."""
+    return f"{'truncated-shifted' if shifted else 'truncated (unshifted)'} LJ, r_c = {cutoff:g}"
+
+
+@dataclass(frozen=True)
+class LJSampleSet:
+    """Samples of one run in chain-major order: ``positions`` [S, N, 2] float64 in [0, box), ``energies`` (total U) [S]."""
+
+    positions: torch.Tensor
+    energies: torch.Tensor
+    sampler: str
+    N: int
+    density: float
+    T: float
+    box: float
+    shifted: bool
+    n_chains: int
+    seconds: float
+    details: dict = field(default_factory=dict)
+
+    @property
+    def potential(self) -> str:
+        return potential_name(self.shifted)
+
+
+def check_state_point(N, density, T) -> tuple[int, float, float, float]:
+    """(N, ρ, T, box) of a valid state point: box = √(N/ρ) ≥ 2 r_c."""
+    N = check_int("N", N, minimum=2, maximum=4096)
+    box = check_box(box_side(N, density))
+    return N, float(density), check_temperature(T), box
+
+
+def sample_lj(
+    sampler: str,
+    *,
+    N: int,
+    density: float,
+    T: float,
+    n: int = 1000,
+    seed: int = 0,
+    shifted: bool = True,
+    chains: int = 8,
+    burn_in: int | None = None,
+    thin: int | None = None,
+    callback=None,
+) -> LJSampleSet:
+    """Draw ``n`` Lennard-Jones samples at (N, ρ, T) with the named sampler, seeded by ``seed``.
+
+    Metropolis starts ``chains`` chains from a square lattice, tunes its step during ``burn_in``
+    sweeps (default 1000) and records every ``thin`` sweeps (default 10).
+    """
+    if sampler not in LJ_SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(LJ_SAMPLERS)}")
+    N, density, T, box = check_state_point(N, density, T)
+    n = check_int("n", n, minimum=1, maximum=MAX_SAMPLES)
+    seed = check_int("seed", seed, minimum=0, maximum=2**63 - 1)
+    chains = check_int("chains", chains, minimum=1, maximum=4096)
+    if not isinstance(shifted, bool):
+        raise ValueError(f"shifted must be true or false, got {shifted!r}")
+    if 2 * n * N > MAX_COORDINATES_IN_MEMORY:
+        raise ValueError(f"2·n·N = {2 * n * N:.3g} coordinates would not fit in memory; ask for fewer samples")
+    generator = torch.Generator().manual_seed(seed)
+    per_chain = math.ceil(n / chains)
+    start = time.perf_counter()
+    run = sample_lj_metropolis(
+        lattice_positions(chains, N, box), box=box, T=T, n_samples=per_chain,
+        burn_in=1000 if burn_in is None else burn_in, thin=10 if thin is None else thin,
+        shifted=shifted, callback=callback, generator=generator,
+    )
+    seconds = time.perf_counter() - start
+    return LJSampleSet(
+        positions=run.flat_positions()[:n], energies=run.energies.T.reshape(-1)[:n],
+        sampler=sampler, N=N, density=density, T=T, box=box, shifted=shifted, n_chains=chains, seconds=seconds,
+        details={"step_size": run.step_size, "acceptance": run.acceptance,
+                 "sweeps_per_sample": run.sweeps_per_sample, "burn_in_sweeps": run.burn_in_sweeps},
+    )
