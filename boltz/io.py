@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -33,6 +34,24 @@ def check_writable(path: str | os.PathLike) -> Path:
     return path
 
 
+def cache_dir(kind: str) -> Path:
+    """Where computed-once results of one ``kind`` live: $XDG_CACHE_HOME/boltz/<kind>, else ~/.cache/boltz/<kind>."""
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "boltz" / kind
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Call ``write(partial)`` on a sibling path, then rename it over ``path``: readers never see half a file."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        write(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
 def write_ising_csv(path, spins: torch.Tensor, energies: torch.Tensor, magnetizations: torch.Tensor) -> Path:
     """Write ``spins`` [S, L, L], ``energies`` [S] and ``magnetizations`` [S] as the Ising CSV, atomically."""
     path = check_writable(path)
@@ -41,15 +60,10 @@ def write_ising_csv(path, spins: torch.Tensor, energies: torch.Tensor, magnetiza
     buffer.write(",".join(ising_header(flat.shape[1])) + "\n")
     for e, m, row in zip(energies.tolist(), magnetizations.tolist(), flat):
         buffer.write(f"{e:.12g},{m:.12g}," + ",".join(map(str, row.tolist())) + "\n")
-    # Write then rename, so a failed run never leaves a half-written file under the final name.
-    partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(buffer.getvalue())
-        os.replace(partial, path)
+        return atomic_write(path, lambda partial: partial.write_text(buffer.getvalue()))
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise ValueError(f"cannot write {path}: {error.strerror}") from None
-    return path
 
 
 def read_ising_csv(path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

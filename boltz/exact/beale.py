@@ -29,13 +29,13 @@ import functools
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from boltz.exact.onsager import check_coupling
+from boltz.io import atomic_write, cache_dir
 from boltz.validation import check_int, check_temperature
 
 __all__ = ["MAX_BEALE_L", "DensityOfStates", "default_cache_dir", "density_of_states", "energy_distribution"]
@@ -271,9 +271,7 @@ def _bond_counts(L: int) -> list[int]:
 
 
 def default_cache_dir() -> Path:
-    """$XDG_CACHE_HOME/boltz/dos, else ~/.cache/boltz/dos."""
-    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(root) / "boltz" / "dos"
+    return cache_dir("dos")
 
 
 def _cache_file(directory: Path, L: int) -> Path:
@@ -320,14 +318,7 @@ def _write_cache(path: Path, dos: DensityOfStates) -> None:
     }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(payload, f)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(path, lambda partial: partial.write_text(json.dumps(payload)))
     except OSError:
         pass
 
