@@ -116,17 +116,6 @@ def _bench_samplers(args) -> int:
     return 0
 
 
-def _bench_samplers(args) -> int:
-    from boltz.scoreboard import format_scoreboard, scoreboard
-
-    for T in args.T:
-        rows = scoreboard(L=args.L, T=T, samplers=tuple(args.samplers), n=args.n, solver=args.solver,
-                          steps=args.steps, refine=args.refine, model=args.model, mcmc_seconds=args.mcmc_seconds,
-                          reference_samples=args.reference_samples, seed=args.seed)
-        print(format_scoreboard(rows, L=args.L, T=T) + "\n", flush=True)
-    return 0
-
-
 def _sample_lj(args) -> int:
     from boltz.io import check_writable
     from boltz.lj_io import write_lj_csv
@@ -268,23 +257,6 @@ def build_parser() -> argparse.ArgumentParser:
     bench_mcmc.add_argument("--seconds", type=float, default=1.0, help="time budget per measurement")
     bench_mcmc.add_argument("--seed", type=int, default=0)
     bench_mcmc.set_defaults(run=_bench_mcmc)
-    bench_samplers = bench_targets.add_parser(
-        "samplers", help="Metropolis, Wolff and diffusion at equal compute: cost and fidelity in one table")
-    bench_samplers.add_argument("--L", type=int, default=16, help="lattice side")
-    bench_samplers.add_argument("--T", type=float, nargs="+", default=[2.269], help="temperature(s), one table each")
-    bench_samplers.add_argument("--samplers", nargs="+", default=["metropolis", "wolff", "diffusion"],
-                                choices=["metropolis", "wolff", "diffusion"])
-    bench_samplers.add_argument("--n", type=int, default=4000, help="diffusion samples")
-    bench_samplers.add_argument("--solver", choices=["sde", "ode", "pc", "ddim"], default="ddim")
-    bench_samplers.add_argument("--steps", type=int, default=50)
-    bench_samplers.add_argument("--refine", type=int, default=0, help="Metropolis sweeps after projection")
-    bench_samplers.add_argument("--model", default=None, help="checkpoint folder or name")
-    bench_samplers.add_argument("--mcmc-seconds", type=float, default=None,
-                                help="MCMC kernel time (default: the diffusion run's wall time)")
-    bench_samplers.add_argument("--reference-samples", type=int, default=100_000,
-                                help="samples of the cached Wolff reference for |m|, χ and C(r)")
-    bench_samplers.add_argument("--seed", type=int, default=0)
-    bench_samplers.set_defaults(run=_bench_samplers)
     bench_samplers = bench_targets.add_parser(
         "samplers", help="Metropolis, Wolff and diffusion at equal compute: cost and fidelity in one table")
     bench_samplers.add_argument("--L", type=int, default=16, help="lattice side")
