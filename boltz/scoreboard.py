@@ -31,6 +31,7 @@ from boltz.io import atomic_write
 from boltz.io import cache_dir as default_cache_dir
 from boltz.jobs import sample_ising
 from boltz.mcmc.metropolis import metropolis_kernel
+from boltz.mcmc.metropolis import refine as refine_spins
 from boltz.mcmc.wolff import WolffClusters
 from boltz.systems.ising import energy, magnetization, random_spins
 from boltz.validation import check_int, check_lattice, check_real, check_temperature
@@ -195,23 +196,36 @@ def scoreboard(
     seed: int = 0,
     callback=None,
 ) -> list[ScoreRow]:
-    """Score each sampler at (L, T) with J = 1, h = 0; MCMC gets ``mcmc_seconds`` (default: the diffusion run's wall time)."""
+    """Score each sampler at (L, T) with J = 1, h = 0; MCMC gets ``mcmc_seconds`` (default: the raw diffusion run's wall time).
+
+    With ``refine`` = K the diffusion samples are scored raw and after each of K Metropolis sweeps.
+    """
     L, T = check_lattice(L), check_temperature(T)
     unknown = [s for s in samplers if s not in SCOREBOARD_SAMPLERS]
     if unknown or not samplers:
         raise ValueError(f"samplers must be among {', '.join(SCOREBOARD_SAMPLERS)}, got {', '.join(unknown) or 'none'}")
     if mcmc_seconds is None and "diffusion" not in samplers:
         raise ValueError("without the diffusion sampler, whose wall time MCMC matches, give mcmc_seconds (--mcmc-seconds)")
+    refine = check_int("refine", refine, minimum=0, maximum=100)
     if mcmc_seconds is not None:
         mcmc_seconds = check_real("mcmc seconds", mcmc_seconds, positive=True)
     reference = wolff_reference(L, T, n=reference_samples)
     diffusion_rows = []
     if "diffusion" in samplers:
-        run = sample_ising("diffusion", L=L, T=T, n=n, seed=seed, solver=solver, steps=steps, refine=refine,
-                           model=model, callback=callback)
-        settings = f"{solver} {steps} steps, refine {refine}, model L={run.details['trained_L']}"
-        diffusion_rows.append(score("diffusion", settings, run.spins.unsqueeze(1), seconds=run.seconds, L=L, T=T,
+        run = sample_ising("diffusion", L=L, T=T, n=n, seed=seed, solver=solver, steps=steps, model=model,
+                           callback=callback)
+        label = f"{solver} {steps} steps, model L={run.details['trained_L']}"
+        spins, seconds = run.spins, run.seconds
+        diffusion_rows.append(score("diffusion", label, spins.unsqueeze(1), seconds=seconds, L=L, T=T,
                                     reference=reference))
+        # What each Metropolis sweep after the projection buys: one row per sweep, its time added
+        sweep_generator = torch.Generator().manual_seed(seed + 1)
+        for sweep in range(1, refine + 1):
+            start = time.perf_counter()
+            spins = refine_spins(spins, sweeps=1, T=T, generator=sweep_generator)
+            seconds += time.perf_counter() - start
+            diffusion_rows.append(score(f"diffusion+{sweep}", f"{label}, {sweep} Metropolis sweep(s)",
+                                        spins.unsqueeze(1), seconds=seconds, L=L, T=T, reference=reference))
         mcmc_seconds = mcmc_seconds if mcmc_seconds is not None else run.seconds
     generator = torch.Generator().manual_seed(seed)
     mcmc_rows = []

@@ -82,10 +82,15 @@ def test_bench_samplers_cli_prints_both_tables(capsys):
 
 def test_bench_samplers_runs_the_shipped_diffusion_model(capsys):
     argv = ["bench", "samplers", "--L", "16", "--T", "2.269", "--samplers", "diffusion", "--n", "16",
-            "--steps", "4", "--reference-samples", "200"]
+            "--steps", "4", "--refine", "2", "--reference-samples", "200"]
     assert main(argv) == 0
-    out = capsys.readouterr().out
-    assert "ddim 4 steps, refine 0, model L=16" in out
+    cost = capsys.readouterr().out.split("fidelity")[0]
+    rows = [line.split() for line in cost.splitlines() if line.startswith("diffusion")]
+    assert [row[0] for row in rows] == ["diffusion", "diffusion+1", "diffusion+2"]
+    assert [int(row[2]) for row in rows] == [16, 16, 16]
+    seconds = [float(row[1]) for row in rows]
+    assert seconds == sorted(seconds)  # each sweep's time is added
+    assert "ddim 4 steps, model L=16, 2 Metropolis sweep(s)" in cost
 
 
 def test_bench_samplers_without_diffusion_needs_a_time_budget(capsys):
