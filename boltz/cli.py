@@ -176,6 +176,9 @@ def _add_ising_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
+    from boltz.diffusion.sampling import SAMPLERS
+
     parser = _Parser(prog="python -m boltz", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -192,9 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     sample_ising.add_argument("--thin", type=int, default=None,
                               help="Metropolis: sweeps between samples (default 1); Wolff: clusters between samples "
                                    "(default ⌈L²/⟨cluster size⟩⌉ from burn-in)")
-    sample_ising.add_argument("--solver", choices=["sde", "ode", "pc", "ddim"], default="sde",
-                              help="diffusion: reverse-time solver")
-    sample_ising.add_argument("--steps", type=int, default=100, help="diffusion: noise levels (solver steps)")
+    sample_ising.add_argument("--solver", choices=list(SAMPLERS), default=DEFAULT_SOLVER,
+                              help=f"diffusion: reverse-time solver (default {DEFAULT_SOLVER})")
+    sample_ising.add_argument("--steps", type=int, default=DEFAULT_STEPS,
+                              help=f"diffusion: noise levels (solver steps, default {DEFAULT_STEPS})")
     sample_ising.add_argument("--refine", type=int, default=0, help="diffusion: Metropolis sweeps after projection")
     sample_ising.add_argument("--model", default=None, help="diffusion: checkpoint folder or name "
                                                             "(default: the model trained closest to L)")
@@ -264,8 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench_samplers.add_argument("--samplers", nargs="+", default=["metropolis", "wolff", "diffusion"],
                                 choices=["metropolis", "wolff", "diffusion"])
     bench_samplers.add_argument("--n", type=int, default=4000, help="diffusion samples")
-    bench_samplers.add_argument("--solver", choices=["sde", "ode", "pc", "ddim"], default="ddim")
-    bench_samplers.add_argument("--steps", type=int, default=50)
+    bench_samplers.add_argument("--solver", choices=list(SAMPLERS), default=DEFAULT_SOLVER)
+    bench_samplers.add_argument("--steps", type=int, default=DEFAULT_STEPS)
     bench_samplers.add_argument("--refine", type=int, default=0, help="Metropolis sweeps after projection")
     bench_samplers.add_argument("--model", default=None, help="checkpoint folder or name")
     bench_samplers.add_argument("--mcmc-seconds", type=float, default=None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
 from boltz.mcmc.metropolis import sample_metropolis
 from boltz.mcmc.wolff import sample_wolff
 from boltz.systems.ising import energy, magnetization, random_spins
@@ -49,8 +50,8 @@ def sample_ising(
     chains: int = 1,
     burn_in: int | None = None,
     thin: int | None = None,
-    solver: str = "sde",
-    steps: int = 100,
+    solver: str = DEFAULT_SOLVER,
+    steps: int = DEFAULT_STEPS,
     refine: int = 0,
     model=None,
     batch_size: int = 500,

@@ -26,6 +26,7 @@ from boltz.analysis import (
     ising_observables,
     wasserstein_1_to_distribution,
 )
+from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
 from boltz.exact import MAX_BEALE_L, energy_distribution, finite_lattice
 from boltz.io import atomic_write
 from boltz.io import cache_dir as default_cache_dir
@@ -187,8 +188,8 @@ def scoreboard(
     T: float,
     samplers: tuple[str, ...] = SCOREBOARD_SAMPLERS,
     n: int = 4000,
-    solver: str = "ddim",
-    steps: int = 50,
+    solver: str = DEFAULT_SOLVER,
+    steps: int = DEFAULT_STEPS,
     refine: int = 0,
     model=None,
     mcmc_seconds: float | None = None,

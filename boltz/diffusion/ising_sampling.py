@@ -13,6 +13,12 @@ from boltz.mcmc.metropolis import refine
 from boltz.validation import MAX_SAMPLES, check_int, check_lattice, check_temperature
 
 
+# The shipped default: DDIM (deterministic, Song, Meng & Ermon 2021) with 50 noise levels, the fewest
+# steps measured to keep raw samples near the exact energy at ≥ 10 samples/s for L = 32 (README table).
+DEFAULT_SOLVER = "ddim"
+DEFAULT_STEPS = 50
+
+
 @dataclass(frozen=True)
 class DiffusionRun:
     """``spins`` [n, L, L] int8; ``seconds`` of denoising and of refinement."""
@@ -28,8 +34,8 @@ def sample_ising_diffusion(
     L: int,
     T: float,
     n: int,
-    solver: str = "sde",
-    steps: int = 100,
+    solver: str = DEFAULT_SOLVER,
+    steps: int = DEFAULT_STEPS,
     refine_sweeps: int = 0,
     batch_size: int = 500,
     callback=None,
