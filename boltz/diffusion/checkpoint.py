@@ -12,7 +12,6 @@ reported as inconsistent instead of being half-loaded.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from safetensors import safe_open
 
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
 from boltz.diffusion.sde import SCHEDULES
+from boltz.io import atomic_write
 
 FORMAT = 1
 CONFIG, WEIGHTS, TRAIN_STATE = "config.json", "model.safetensors", "train_state.safetensors"
@@ -37,15 +37,6 @@ def schedule_from_dict(data: dict):
     return SCHEDULES[name](**params)
 
 
-def _atomic(path: Path, write) -> None:
-    partial = path.with_name(path.name + ".partial")
-    try:
-        write(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def save_checkpoint(folder, *, config: dict, ema: dict, model: dict, optimizer: dict, rng: torch.Tensor) -> Path:
     """Write one checkpoint into ``folder`` (created if needed); ``config`` must hold ``step``."""
     folder = Path(folder)
@@ -57,10 +48,10 @@ def save_checkpoint(folder, *, config: dict, ema: dict, model: dict, optimizer: 
             state[f"optim.{index}.{key}"] = torch.as_tensor(value).contiguous()
     state["rng"] = rng
     groups = [{k: v for k, v in group.items()} for group in optimizer["param_groups"]]
-    _atomic(folder / TRAIN_STATE, lambda p: save_file(state, str(p), metadata=meta))
-    _atomic(folder / WEIGHTS, lambda p: save_file({k: v.contiguous() for k, v in ema.items()}, str(p), metadata=meta))
+    atomic_write(folder / TRAIN_STATE, lambda p: save_file(state, str(p), metadata=meta))
+    atomic_write(folder / WEIGHTS, lambda p: save_file({k: v.contiguous() for k, v in ema.items()}, str(p), metadata=meta))
     full = {**config, "format": FORMAT, "optimizer_param_groups": groups}
-    _atomic(folder / CONFIG, lambda p: p.write_text(json.dumps(full, indent=2)))
+    atomic_write(folder / CONFIG, lambda p: p.write_text(json.dumps(full, indent=2)))
     return folder
 
 
