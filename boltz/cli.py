@@ -126,11 +126,15 @@ def _sample_lj(args) -> int:
     bar = ProgressBar(f"{args.sampler} LJ N={args.N} density={args.density:g} T={args.T:g}")
     result = sample_lj(args.sampler, N=args.N, density=args.density, T=args.T, n=args.n, seed=args.seed,
                        shifted=not args.truncated, chains=args.chains, burn_in=args.burn_in, thin=args.thin,
-                       callback=_progress_callback(bar))
+                       solver=args.solver, steps=args.steps, refine=args.refine, model=args.model,
+                       batch_size=args.batch_size, callback=_progress_callback(bar))
     bar.close()
     write_lj_csv(args.out, result.positions, result.energies)
-    how = (f"step {result.details['step_size']:.3g}, acceptance {result.details['acceptance']:.2f}, "
-           f"{result.details['sweeps_per_sample']:.3g} sweeps per sample")
+    if args.sampler == "diffusion":
+        how = f"{args.solver}, {args.steps} steps, refine {args.refine}, model {result.details['model']}"
+    else:
+        how = (f"step {result.details['step_size']:.3g}, acceptance {result.details['acceptance']:.2f}, "
+               f"{result.details['sweeps_per_sample']:.3g} sweeps per sample")
     print(f"wrote {result.positions.shape[0]} samples to {args.out} in {result.seconds:.2f} s "
           f"({result.potential}; {how})", file=sys.stderr)
     return 0
@@ -150,6 +154,39 @@ def _report_lj(args) -> int:
     if args.gr_out is not None:
         write_gr_csv(args.gr_out, report.gr.r, report.gr.g, report.gr.error)
     print(json.dumps(report.as_dict(), indent=2) if args.json else format_lj_report(report))
+    return 0
+
+
+def _train_lj(args) -> int:
+    from boltz.diffusion.lj_data import LJDataConfig
+    from boltz.diffusion.lj_training import train_lj
+    from boltz.diffusion.particle_network import ParticleNetConfig
+    from boltz.diffusion.training import TrainConfig
+    from boltz.progress import ProgressBar
+
+    import torch
+
+    if args.threads is not None:
+        torch.set_num_threads(check_int("threads", args.threads, minimum=1, maximum=1024))
+    data = LJDataConfig(sizes=tuple(args.sizes), density=args.density, T_min=args.T_min, T_max=args.T_max,
+                        n_temperatures=args.n_temperatures, samples_per_temperature=args.samples_per_temperature,
+                        shifted=not args.truncated, seed=args.seed)
+    network = ParticleNetConfig(hidden=args.hidden, layers=args.layers, force_prior=not args.no_force_prior)
+    train = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
+                        checkpoint_every=args.checkpoint_every)
+    bar = ProgressBar(f"train lj N={','.join(map(str, data.sizes))} density={data.density:g}")
+
+    def progress(frame: dict) -> None:
+        if frame["phase"] == "data":
+            bar.update(frame["step"], frame["total"], f"Metropolis data N={frame['N']} T={frame['T']:.3f}")
+        else:
+            bar.update(frame["step"], frame["steps"], f"loss {frame['loss_avg']:.4f}")
+
+    result = train_lj(args.out, data=data, network=network, train=train, cache_dir=args.cache_dir, init_from=args.init,
+                      callback=progress)
+    bar.close()
+    print(f"trained to step {result.step} in {result.seconds:.0f} s (loss {result.loss:.4f}); checkpoint in {args.out}",
+          file=sys.stderr)
     return 0
 
 
@@ -207,13 +244,20 @@ def build_parser() -> argparse.ArgumentParser:
     sample_ising.set_defaults(run=_sample_ising)
 
     sample_lj = sample_systems.add_parser("lj", help="2D Lennard-Jones fluid")
-    sample_lj.add_argument("--sampler", choices=["metropolis"], default="metropolis")
+    sample_lj.add_argument("--sampler", choices=["metropolis", "diffusion"], default="metropolis")
     _add_lj_arguments(sample_lj)
     sample_lj.add_argument("--n", type=int, default=1000, help="number of samples")
     sample_lj.add_argument("--seed", type=int, default=0)
     sample_lj.add_argument("--chains", type=int, default=8, help="Metropolis: independent chains, written one after another")
     sample_lj.add_argument("--burn-in", type=int, default=None, help="Metropolis: sweeps tuning the step (default 1000)")
     sample_lj.add_argument("--thin", type=int, default=None, help="Metropolis: sweeps between samples (default 10)")
+    sample_lj.add_argument("--solver", choices=["sde", "ode", "pc", "ddim"], default="sde",
+                           help="diffusion: reverse-time solver")
+    sample_lj.add_argument("--steps", type=int, default=200, help="diffusion: noise levels (solver steps)")
+    sample_lj.add_argument("--refine", type=int, default=0, help="diffusion: Metropolis sweeps after the last step")
+    sample_lj.add_argument("--model", default=None, help="diffusion: checkpoint folder or name (default: a model of "
+                                                         "this density and T range, trained closest to N)")
+    sample_lj.add_argument("--batch-size", type=int, default=256, help="diffusion: configurations denoised at once")
     sample_lj.add_argument("--out", required=True, help="CSV file to write")
     sample_lj.set_defaults(run=_sample_lj)
 
@@ -254,6 +298,29 @@ def build_parser() -> argparse.ArgumentParser:
     train_ising.add_argument("--cache-dir", default="data", help="where the Wolff training data is cached")
     train_ising.add_argument("--out", required=True, help="checkpoint folder")
     train_ising.set_defaults(run=_train_ising)
+
+    train_lj = train_systems.add_parser("lj", help="permutation-equivariant torus score network on Metropolis samples")
+    train_lj.add_argument("--sizes", type=int, nargs="+", default=[16, 32], help="particle numbers of the training data")
+    train_lj.add_argument("--density", type=float, required=True)
+    train_lj.add_argument("--T-min", type=float, required=True)
+    train_lj.add_argument("--T-max", type=float, required=True)
+    train_lj.add_argument("--n-temperatures", type=int, default=5, help="evenly spaced training temperatures")
+    train_lj.add_argument("--samples-per-temperature", type=int, default=8192, help="per temperature and N")
+    train_lj.add_argument("--truncated", action="store_true", help="plain truncated LJ (default: truncated and shifted)")
+    train_lj.add_argument("--hidden", type=int, default=32, help="width of node features and messages")
+    train_lj.add_argument("--layers", type=int, default=2, help="message-passing layers")
+    train_lj.add_argument("--no-force-prior", action="store_true",
+                          help="a purely learned score (default: the network plus the σ → 0 limit −σF/T)")
+    train_lj.add_argument("--steps", type=int, default=4000)
+    train_lj.add_argument("--batch-size", type=int, default=32)
+    train_lj.add_argument("--lr", type=float, default=2e-3)
+    train_lj.add_argument("--checkpoint-every", type=int, default=250)
+    train_lj.add_argument("--seed", type=int, default=0)
+    train_lj.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
+    train_lj.add_argument("--init", default=None, help="start from this checkpoint's weights (same network config)")
+    train_lj.add_argument("--cache-dir", default="data", help="where the Metropolis training data is cached")
+    train_lj.add_argument("--out", required=True, help="checkpoint folder")
+    train_lj.set_defaults(run=_train_lj)
 
     bench = commands.add_parser("bench", help="speed benchmarks")
     bench_targets = bench.add_subparsers(dest="target", required=True, parser_class=_Parser)

@@ -77,13 +77,35 @@ def metropolis_efficiency(state: str, *, seconds: float, generator: torch.Genera
                         integrated_autocorrelation_time(u).tau, effective_sample_size(u))
 
 
-def bench_lj(*, seconds: float = 1.0, seed: int = 0) -> dict:
-    """All LJ measurements of one run: Metropolis throughput at several N, τ_int/ESS of U at each default state point."""
+def diffusion_efficiency(state: str, *, n: int, steps: int, generator: torch.Generator) -> LJEfficiency | None:
+    """``n`` iid diffusion samples at N = EFFICIENCY_N (one batch, default solver); None without a model for the state."""
+    from boltz.lj_jobs import sample_lj
+
+    density, T = STATE_POINTS[state]
+    try:
+        run = sample_lj("diffusion", N=EFFICIENCY_N, density=density, T=T, n=n, steps=steps, batch_size=n,
+                        seed=int(torch.randint(0, 2**31, (1,), generator=generator)))
+    except ValueError:  # no trained model for this state point
+        return None
+    u = run.energies.numpy() / EFFICIENCY_N
+    return LJEfficiency("diffusion", state, EFFICIENCY_N, n, n, run.details["denoise_seconds"], float("nan"),
+                        integrated_autocorrelation_time(u).tau, effective_sample_size(u))
+
+
+def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 256, diffusion_steps: int = 200) -> dict:
+    """All LJ measurements of one run: Metropolis throughput at several N, τ_int/ESS of U at each default state
+    point, and diffusion samples/s and ESS/s where a trained model exists."""
     if not 0 < seconds <= 600:
         raise ValueError(f"seconds must be in (0, 600], got {seconds}")
     generator = torch.Generator().manual_seed(seed)
     throughput = [metropolis_throughput(N, seconds=seconds, generator=generator) for N in THROUGHPUT_SIZES]
     efficiencies = [metropolis_efficiency(state, seconds=3 * seconds, generator=generator) for state in STATE_POINTS]
+    for state in STATE_POINTS:
+        measured = diffusion_efficiency(state, n=diffusion_samples, steps=diffusion_steps, generator=generator)
+        if measured is not None:
+            efficiencies.append(measured)
+            throughput.append(LJThroughput("diffusion", state, EFFICIENCY_N, diffusion_samples,
+                                           diffusion_samples / measured.seconds, f"samples/s ({diffusion_steps} steps)"))
     return {"throughput": throughput, "efficiency": efficiencies}
 
 
@@ -92,7 +114,8 @@ def format_lj_bench(results: dict) -> str:
              f"{'sampler':<11} {'state':<14} {'N':>4} {'chains':>6} {'rate':>12} unit"]
     for t in results["throughput"]:
         lines.append(f"{t.sampler:<11} {t.state:<14} {t.N:>4} {t.chains:>6} {t.per_second:>12.3e} {t.unit}")
-    lines += ["", "Efficiency of U (τ_int in samples; seconds of sampler time, measuring U excluded)",
+    lines += ["", "Efficiency of U (τ_int in samples; seconds of sampler time, measuring U excluded; "
+              "diffusion samples are iid, chains = batch)",
               f"{'sampler':<11} {'state':<14} {'N':>4} {'chains':>6} {'samples':>8} {'sweeps/smp':>10} "
               f"{'τU':>7} {'ESS U':>8} {'seconds':>8} {'ESS/s':>9}"]
     for e in results["efficiency"]:

@@ -10,27 +10,22 @@ energy column agrees with the positions under them.
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from boltz.io import check_writable
+from boltz.io import atomic_write, check_writable
 
 __all__ = ["lj_header", "read_lj_csv", "write_gr_csv", "write_lj_csv"]
 
 
 def _write_text(path: Path, text: str) -> Path:
-    """Write then rename, so a failed run never leaves a half-written file under the final name."""
-    partial = path.with_name(path.name + ".partial")
+    """Write atomically, so a failed run never leaves a half-written file under the final name."""
     try:
-        partial.write_text(text)
-        os.replace(partial, path)
+        return atomic_write(path, lambda partial: partial.write_text(text))
     except OSError as error:
-        partial.unlink(missing_ok=True)
         raise ValueError(f"cannot write {path}: {error.strerror}") from None
-    return path
 
 
 def lj_header(N: int) -> list[str]:

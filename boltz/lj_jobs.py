@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 import torch
 
 from boltz.mcmc.displacement import sample_lj_metropolis
-from boltz.systems.lennard_jones import CUTOFF, box_side, check_box, lattice_positions
+from boltz.systems.lennard_jones import CUTOFF, box_side, check_box, energy, lattice_positions
 from boltz.validation import MAX_SAMPLES, check_int, check_temperature
 
-LJ_SAMPLERS = ("metropolis",)
+LJ_SAMPLERS = ("metropolis", "diffusion")
 MAX_COORDINATES_IN_MEMORY = 500_000_000  # float64 coordinates kept for the CSV: 4 GB
 
 
@@ -61,12 +61,20 @@ def sample_lj(
     chains: int = 8,
     burn_in: int | None = None,
     thin: int | None = None,
+    solver: str = "sde",
+    steps: int = 200,
+    refine: int = 0,
+    model=None,
+    batch_size: int = 256,
     callback=None,
 ) -> LJSampleSet:
     """Draw ``n`` Lennard-Jones samples at (N, ρ, T) with the named sampler, seeded by ``seed``.
 
     Metropolis starts ``chains`` chains from a square lattice, tunes its step during ``burn_in``
-    sweeps (default 1000) and records every ``thin`` sweeps (default 10).
+    sweeps (default 1000) and records every ``thin`` sweeps (default 10). The diffusion sampler
+    uses ``solver``, ``steps``, ``refine`` (Metropolis sweeps after the last step), ``model`` (a
+    checkpoint folder or name; default: a model of this density and T range, trained closest to N)
+    and ``batch_size``.
     """
     if sampler not in LJ_SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(LJ_SAMPLERS)}")
@@ -79,6 +87,10 @@ def sample_lj(
     if 2 * n * N > MAX_COORDINATES_IN_MEMORY:
         raise ValueError(f"2·n·N = {2 * n * N:.3g} coordinates would not fit in memory; ask for fewer samples")
     generator = torch.Generator().manual_seed(seed)
+    if sampler == "diffusion":
+        return _sample_diffusion(N=N, density=density, T=T, box=box, n=n, shifted=shifted, solver=solver, steps=steps,
+                                 refine_sweeps=refine, model=model, batch_size=batch_size, callback=callback,
+                                 generator=generator)
     per_chain = math.ceil(n / chains)
     start = time.perf_counter()
     run = sample_lj_metropolis(
@@ -92,4 +104,27 @@ def sample_lj(
         sampler=sampler, N=N, density=density, T=T, box=box, shifted=shifted, n_chains=chains, seconds=seconds,
         details={"step_size": run.step_size, "acceptance": run.acceptance,
                  "sweeps_per_sample": run.sweeps_per_sample, "burn_in_sweeps": run.burn_in_sweeps},
+    )
+
+
+def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, refine_sweeps, model, batch_size, callback,
+                      generator):
+    from boltz.diffusion.lj_sampling import sample_lj_diffusion
+    from boltz.models import resolve_lj_model
+
+    network = resolve_lj_model(N, density, T, model)
+    if network.config.get("potential") != potential_name(shifted):
+        raise ValueError(f"the model {network.folder.name} was trained on the {network.config.get('potential')}, "
+                         f"not the {potential_name(shifted)}")
+    start = time.perf_counter()
+    run = sample_lj_diffusion(network, N=N, density=density, T=T, n=n, solver=solver, steps=steps,
+                              refine_sweeps=refine_sweeps, shifted=shifted, batch_size=batch_size, callback=callback,
+                              generator=generator)
+    seconds = time.perf_counter() - start
+    return LJSampleSet(
+        positions=run.positions, energies=energy(run.positions, box, shifted=shifted), sampler="diffusion", N=N,
+        density=density, T=T, box=box, shifted=shifted, n_chains=n, seconds=seconds,
+        details={"model": str(network.folder), "trained_sizes": network.config["sizes"], "solver": solver,
+                 "steps": steps, "refine": refine_sweeps, "refine_step_size": run.refine_step_size,
+                 "denoise_seconds": run.denoise_seconds, "refine_seconds": run.refine_seconds},
     )

@@ -27,9 +27,8 @@ class ModelInfo:
     shipped: bool
 
 
-def list_models(system: str = "ising") -> list[ModelInfo]:
-    """Every readable checkpoint of ``system``, shipped first; unreadable folders are skipped."""
-    found = []
+def _checkpoints(system: str):
+    """(folder, config, shipped) of every readable checkpoint of ``system``, shipped first; unreadable folders are skipped."""
     for root, shipped in ((SHIPPED_DIR, True), (user_models_dir(), False)):
         if not root.is_dir():
             continue
@@ -39,9 +38,51 @@ def list_models(system: str = "ising") -> list[ModelInfo]:
             except ValueError:
                 continue
             if config.get("system") == system:
-                found.append(ModelInfo(folder.name, folder, system, int(config["L"]), tuple(config["T_range"]),
-                                       int(config["step"]), shipped))
-    return found
+                yield folder, config, shipped
+
+
+def list_models(system: str = "ising") -> list[ModelInfo]:
+    """Every readable Ising checkpoint, shipped first; unreadable folders are skipped."""
+    return [ModelInfo(folder.name, folder, system, int(config["L"]), tuple(config["T_range"]), int(config["step"]),
+                      shipped) for folder, config, shipped in _checkpoints(system)]
+
+
+@dataclass(frozen=True)
+class LJModelInfo:
+    name: str
+    folder: Path
+    sizes: tuple[int, ...]
+    density: float
+    T_range: tuple[float, float]
+    step: int
+    shipped: bool
+
+
+def list_lj_models() -> list[LJModelInfo]:
+    """Every readable Lennard-Jones checkpoint, shipped first."""
+    return [LJModelInfo(folder.name, folder, tuple(config["sizes"]), float(config["density"]),
+                        tuple(config["T_range"]), int(config["step"]), shipped)
+            for folder, config, shipped in _checkpoints("lj")]
+
+
+def resolve_lj_model(N: int, density: float, T: float, model: str | os.PathLike | None = None) -> DiffusionModel:
+    """The model to sample N particles at (ρ, T): ``model`` (a folder or a listed name), else a model trained at
+    this density whose temperature range holds T, preferring one trained at N (then the closest N)."""
+    if model is not None:
+        path = Path(model)
+        if not (path / CONFIG).is_file():
+            named = [info.folder for info in list_lj_models() if info.name == str(model)]
+            if not named:
+                raise ValueError(f"no Lennard-Jones diffusion model {model!r} (not a checkpoint folder nor a known name)")
+            path = named[0]
+        return load_model(path)
+    candidates = [info for info in list_lj_models()
+                  if abs(info.density - density) <= 1e-9 * density and info.T_range[0] <= T <= info.T_range[1]]
+    if not candidates:
+        raise ValueError(f"no Lennard-Jones diffusion model for density {density:g} and T = {T:g} in {SHIPPED_DIR} or "
+                         f"{user_models_dir()}: train one with `python -m boltz train lj --density {density:g} ...`")
+    best = min(candidates, key=lambda info: (min(abs(n - N) for n in info.sizes), not info.shipped))
+    return load_model(best.folder)
 
 
 def resolve_ising_model(L: int, model: str | os.PathLike | None = None) -> DiffusionModel:

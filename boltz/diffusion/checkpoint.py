@@ -21,20 +21,28 @@ from safetensors.torch import load_file, save_file
 from safetensors import safe_open
 
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
+from boltz.diffusion.particle_network import ParticleNetConfig, ParticleScoreNet
 from boltz.diffusion.sde import SCHEDULES
+from boltz.diffusion.torus import WrappedVE
 from boltz.io import atomic_write
 
 FORMAT = 1
 CONFIG, WEIGHTS, TRAIN_STATE = "config.json", "model.safetensors", "train_state.safetensors"
 
 
+# Every schedule a checkpoint may name: the lattice ones and the torus one of the particle models.
+CHECKPOINT_SCHEDULES = {**SCHEDULES, "wrapped_ve": WrappedVE}
+# The network class and its config class for each system a checkpoint may hold.
+NETWORKS = {"ising": (PeriodicUNet, UNetConfig), "lj": (ParticleScoreNet, ParticleNetConfig)}
+
+
 def schedule_from_dict(data: dict):
     """The noise schedule named in a checkpoint: ``{"name": "linear", "beta_min": …, …}``."""
     params = dict(data)
     name = params.pop("name", None)
-    if name not in SCHEDULES:
-        raise ValueError(f"unknown noise schedule {name!r}; known: {', '.join(SCHEDULES)}")
-    return SCHEDULES[name](**params)
+    if name not in CHECKPOINT_SCHEDULES:
+        raise ValueError(f"unknown noise schedule {name!r}; known: {', '.join(CHECKPOINT_SCHEDULES)}")
+    return CHECKPOINT_SCHEDULES[name](**params)
 
 
 def save_checkpoint(folder, *, config: dict, ema: dict, model: dict, optimizer: dict, rng: torch.Tensor) -> Path:
@@ -88,7 +96,7 @@ def _load_tensors(folder: Path, name: str, step: int) -> dict:
 class DiffusionModel:
     """A trained model ready to sample: the EMA network (eval mode), its schedule and its config."""
 
-    network: PeriodicUNet
+    network: PeriodicUNet | ParticleScoreNet
     schedule: object
     config: dict
     folder: Path
@@ -102,7 +110,8 @@ def load_model(folder) -> DiffusionModel:
     folder = Path(folder)
     config = read_config(folder)
     try:
-        network = PeriodicUNet(UNetConfig.from_dict(config["network"]))
+        network_class, config_class = NETWORKS[config.get("system", "ising")]
+        network = network_class(config_class.from_dict(config["network"]))
         schedule = schedule_from_dict(config["schedule"])
     except (KeyError, TypeError) as error:
         raise ValueError(f"checkpoint {folder} is corrupt: config lacks {error}") from None

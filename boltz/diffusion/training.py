@@ -1,6 +1,9 @@
-"""Denoising score matching for the temperature-conditioned Ising model (Vincent 2011; Ho et al. 2020; Song et al. 2021).
+"""Denoising score matching for the temperature-conditioned diffusion models (Vincent 2011; Ho et al. 2020; Song et al. 2021).
 
-The network predicts ε in x_t = α(t) x_0 + σ(t) ε, with t ~ U[t_min, 1] and the plain
+The loop (``start_training`` + ``run_training``) is shared by every system; ``train_ising`` here and
+``boltz.diffusion.lj_training.train_lj`` give it their data, network and loss.
+
+Ising: the network predicts ε in x_t = α(t) x_0 + σ(t) ε, with t ~ U[t_min, 1] and the plain
 ε-MSE. That is score matching weighted by λ(t) = σ(t)², the weighting under which the
 loss is well scaled at every noise level, and the forward process is exactly the
 ``schedule`` the samplers reverse. Adam with linear warm-up and cosine decay, gradient-norm
@@ -121,53 +124,95 @@ def train_ising(
     True cancels: the run saves a checkpoint and returns with ``cancelled=True``. ``init_from`` starts
     from another checkpoint's EMA weights (same network config), e.g. a smaller lattice's model.
     """
-    folder = Path(folder)
     schedule = schedule or {"name": "linear", "beta_min": 0.1, "beta_max": 20.0, "t_min": 1e-3}
     sde = schedule_from_dict(schedule)
     settings = _settings(data, network, schedule, train)
+    state = start_training(folder, settings=settings, make_network=lambda: PeriodicUNet(network), train=train,
+                           init_from=init_from)
+    dataset = load_or_generate(data, cache_dir, callback=callback)
+    n_data = dataset.spins.shape[0]
+
+    def batch_loss(model, generator: torch.Generator) -> torch.Tensor:
+        # Minibatch with a random symmetry per sample
+        index = torch.randint(0, n_data, (train.batch_size,), generator=generator)
+        x0 = augment(dataset.spins[index], generator)
+        return dsm_loss(model, sde, x0, dataset.temperatures[index], generator)
+
+    return run_training(state, folder, settings=settings, train=train, batch_loss=batch_loss, init_from=init_from,
+                        callback=callback)
+
+
+@dataclass
+class TrainingState:
+    """What the loop updates: raw and EMA networks, optimizer, the data generator, and progress so far."""
+
+    model: torch.nn.Module
+    ema: torch.nn.Module
+    optimizer: torch.optim.Optimizer
+    generator: torch.Generator
+    step: int = 0
+    seconds: float = 0.0
+    loss_avg: float = float("nan")
+
+
+def start_training(folder, *, settings: dict, make_network, train: TrainConfig, init_from=None) -> TrainingState:
+    """Fresh networks seeded by ``train.seed``, or the state of the checkpoint in ``folder`` when it has the same ``settings``.
+
+    ``make_network()`` builds the (untrained) network; ``settings`` is everything that defines the run
+    (it goes to config.json), with the network's config under ``"network"``. Resuming may extend the
+    run (more steps); every other setting must match. ``init_from`` starts a fresh run from another
+    checkpoint's EMA weights with the same network config.
+    """
+    folder = Path(folder)
     # nn.Module initialisers draw from torch's global generator: seed it inside a scope that restores it.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(train.seed)
-        model = PeriodicUNet(network)
-    ema = PeriodicUNet(network)
-    optimizer = torch.optim.Adam(model.parameters(), lr=train.learning_rate)
-    generator = torch.Generator().manual_seed(train.seed)
-    step, seconds, loss_avg = 0, 0.0, float("nan")
+        model = make_network()
+    ema = make_network()
+    state = TrainingState(model, ema, torch.optim.Adam(model.parameters(), lr=train.learning_rate),
+                          torch.Generator().manual_seed(train.seed))
     if (folder / CONFIG).exists():
         saved, ema_state, model_state, optimizer_state, rng = load_train_state(folder)
-        # Resuming may extend the run (more steps); every other setting must match.
         if _without_steps({k: saved.get(k) for k in settings}) != _without_steps(settings):
             raise ValueError(f"{folder} holds a checkpoint trained with other settings; choose another --out")
         model.load_state_dict(model_state)
         ema.load_state_dict(ema_state)
-        optimizer.load_state_dict(optimizer_state)
-        generator.set_state(rng)
-        step, seconds, loss_avg = saved["step"], saved["seconds"], saved["loss"]
+        state.optimizer.load_state_dict(optimizer_state)
+        state.generator.set_state(rng)
+        state.step, state.seconds, state.loss_avg = saved["step"], saved["seconds"], saved["loss"]
     else:
         if init_from is not None:
             start = load_model(init_from)
-            if start.config["network"] != network.to_dict():
+            if start.config["network"] != settings["network"]:
                 raise ValueError(f"--init {init_from} has a different network config")
             model.load_state_dict(start.network.state_dict())
         ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
-    dataset = load_or_generate(data, cache_dir, callback=callback)
-    n_data = dataset.spins.shape[0]
+    return state
+
+
+def run_training(state: TrainingState, folder, *, settings: dict, train: TrainConfig, batch_loss, init_from=None,
+                 callback=None) -> TrainResult:
+    """Adam steps on ``batch_loss(model, generator)`` until ``train.steps``, with EMA, checkpoints and cancellation.
+
+    ``callback(dict)`` is called every step with step, steps, loss, loss_avg, lr, elapsed, eta; returning
+    True cancels: the run saves a checkpoint and returns with ``cancelled=True``.
+    """
+    folder = Path(folder)
+    model, ema, optimizer, generator = state.model, state.ema, state.optimizer, state.generator
 
     def checkpoint() -> None:
-        config = {**settings, "step": step, "seconds": seconds, "loss": loss_avg,
+        config = {**settings, "step": state.step, "seconds": state.seconds, "loss": state.loss_avg,
                   "init_from": str(init_from) if init_from else None}
         save_checkpoint(folder, config=config, ema=ema.state_dict(), model=model.state_dict(),
                         optimizer=optimizer.state_dict(), rng=generator.get_state())
 
     cancelled = False
-    start_time, start_step = time.perf_counter(), step
-    while step < train.steps and not cancelled:
+    start_time, start_step = time.perf_counter(), state.step
+    while state.step < train.steps and not cancelled:
+        step = state.step
         tick = time.perf_counter()
-        # Minibatch with a random symmetry per sample
-        index = torch.randint(0, n_data, (train.batch_size,), generator=generator)
-        x0 = augment(dataset.spins[index], generator)
-        loss = dsm_loss(model, sde, x0, dataset.temperatures[index], generator)
+        loss = batch_loss(model, generator)
         # Adam step on the clipped gradient
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, train)
@@ -182,17 +227,17 @@ def train_ising(
                 target.lerp_(source, 1 - decay)
             for target, source in zip(ema.buffers(), model.buffers()):
                 target.copy_(source)
-        step += 1
-        seconds += time.perf_counter() - tick
+        state.step = step = step + 1
+        state.seconds += time.perf_counter() - tick
         value = loss.item()
-        loss_avg = value if math.isnan(loss_avg) else 0.98 * loss_avg + 0.02 * value
+        state.loss_avg = value if math.isnan(state.loss_avg) else 0.98 * state.loss_avg + 0.02 * value
         if step % train.checkpoint_every == 0 or step == train.steps:
             checkpoint()
         if callback is not None:
             rate = (step - start_step) / max(1e-9, time.perf_counter() - start_time)
             cancelled = bool(callback({"phase": "train", "step": step, "steps": train.steps, "loss": value,
-                                       "loss_avg": loss_avg, "lr": learning_rate(step - 1, train),
-                                       "elapsed": seconds, "eta": (train.steps - step) / rate}))
-    if cancelled and step % train.checkpoint_every and step != train.steps:
+                                       "loss_avg": state.loss_avg, "lr": learning_rate(step - 1, train),
+                                       "elapsed": state.seconds, "eta": (train.steps - step) / rate}))
+    if cancelled and state.step % train.checkpoint_every and state.step != train.steps:
         checkpoint()
-    return TrainResult(folder, step, seconds, loss_avg, cancelled)
+    return TrainResult(folder, state.step, state.seconds, state.loss_avg, cancelled)

@@ -1,0 +1,104 @@
+"""Training data for the Lennard-Jones diffusion model: Metropolis samples on a temperature grid, per N, cached on disk as npz."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from boltz.mcmc.displacement import sample_lj_metropolis
+from boltz.systems.lennard_jones import box_side, check_box, lattice_positions
+from boltz.validation import check_int, check_real, check_temperature
+
+
+@dataclass(frozen=True)
+class LJDataConfig:
+    """``n_temperatures`` points evenly spaced in [T_min, T_max] at density ρ, for each N in ``sizes``, from ``chains`` Metropolis chains."""
+
+    sizes: tuple[int, ...] = (16, 32)
+    density: float = 0.64
+    T_min: float = 0.65
+    T_max: float = 0.9
+    n_temperatures: int = 6
+    samples_per_temperature: int = 4096
+    chains: int = 16
+    burn_in: int = 2000
+    thin: int = 10
+    shifted: bool = True
+    seed: int = 0
+
+    def __post_init__(self):
+        sizes = self.sizes
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__") or not len(sizes):
+            raise ValueError(f"sizes must be a non-empty sequence of particle numbers, got {sizes!r}")
+        sizes = tuple(sorted({check_int("N", N, minimum=2, maximum=4096) for N in sizes}))
+        object.__setattr__(self, "sizes", sizes)
+        check_real("density", self.density, positive=True)
+        for N in sizes:
+            check_box(box_side(N, self.density))
+        if not check_temperature(self.T_min) <= check_temperature(self.T_max):
+            raise ValueError(f"T_min must be <= T_max, got {self.T_min} and {self.T_max}")
+        check_int("n_temperatures", self.n_temperatures, minimum=1, maximum=1000)
+        check_int("samples_per_temperature", self.samples_per_temperature, minimum=1, maximum=10_000_000)
+        check_int("chains", self.chains, minimum=1, maximum=4096)
+        check_int("burn_in", self.burn_in, minimum=0)
+        check_int("thin", self.thin, minimum=1)
+
+    def temperatures(self) -> np.ndarray:
+        return np.linspace(self.T_min, self.T_max, self.n_temperatures)
+
+    def key(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LJDataset:
+    """One N: ``positions`` [M, N, 2] float32 in [0, box), the temperature of each sample ``temperatures`` [M] float32."""
+
+    N: int
+    box: float
+    positions: torch.Tensor
+    temperatures: torch.Tensor
+
+
+def generate_lj_dataset(config: LJDataConfig, N: int, *, callback=None) -> LJDataset:
+    """Draw the samples of ``config`` for N particles (each temperature seeded from ``config.seed``, N and its index)."""
+    box = box_side(N, config.density)
+    per_chain = -(-config.samples_per_temperature // config.chains)
+    positions, temps = [], []
+    for index, T in enumerate(config.temperatures()):
+        generator = torch.Generator().manual_seed(config.seed * 100_003 + N * 1009 + index)
+        run = sample_lj_metropolis(lattice_positions(config.chains, N, box), box=box, T=float(T), n_samples=per_chain,
+                                   burn_in=config.burn_in, thin=config.thin, shifted=config.shifted, generator=generator)
+        positions.append(run.flat_positions()[: config.samples_per_temperature].float())
+        temps.append(torch.full((positions[-1].shape[0],), float(T), dtype=torch.float32))
+        if callback is not None:
+            callback({"phase": "data", "step": index + 1, "total": config.n_temperatures, "T": float(T), "N": N})
+    return LJDataset(N, box, torch.cat(positions), torch.cat(temps))
+
+
+def load_or_generate_lj(config: LJDataConfig, cache_dir: str | os.PathLike, *, callback=None) -> list[LJDataset]:
+    """One dataset per N of ``config``, from ``cache_dir`` if cached (npz, no pickle), else generated and cached atomically."""
+    datasets = []
+    for N in config.sizes:
+        path = Path(cache_dir) / f"lj_N{N}_{config.key()}.npz"
+        if path.is_file():
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    datasets.append(LJDataset(N, box_side(N, config.density), torch.from_numpy(data["positions"]),
+                                              torch.from_numpy(data["temperatures"])))
+                continue
+            except (OSError, ValueError, KeyError):
+                path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
+        dataset = generate_lj_dataset(config, N, callback=callback)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.stem + ".partial.npz")
+        np.savez(partial, positions=dataset.positions.numpy(), temperatures=dataset.temperatures.numpy())
+        os.replace(partial, path)
+        datasets.append(dataset)
+    return datasets

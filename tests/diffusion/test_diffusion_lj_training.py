@@ -1,0 +1,125 @@
+import json
+
+import pytest
+import torch
+
+from boltz.cli import main
+from boltz.diffusion.checkpoint import load_model
+from boltz.diffusion.lj_data import LJDataConfig, load_or_generate_lj
+from boltz.diffusion.lj_sampling import sample_lj_diffusion
+from boltz.diffusion.lj_training import augment_particles, torus_dsm_loss, train_lj
+from boltz.diffusion.particle_network import ParticleNetConfig, ParticleScoreNet
+from boltz.diffusion.torus import WrappedVE, wrapped_eps
+from boltz.diffusion.training import TrainConfig
+from boltz.diffusion.utils import append_dims
+from boltz.lj_io import read_lj_csv
+from boltz.systems.lennard_jones import box_side, energy
+
+TINY_NET = ParticleNetConfig(hidden=8, layers=1, radial_basis=4, embedding_dim=8, force_prior=False)
+TINY_DATA = LJDataConfig(sizes=(16,), density=0.35, T_min=0.9, T_max=1.1, n_temperatures=2,
+                         samples_per_temperature=32, chains=4, burn_in=50, thin=2)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _train(folder, cache, steps, **kwargs):
+    return train_lj(folder, data=TINY_DATA, network=TINY_NET, cache_dir=cache,
+                    train=TrainConfig(steps=steps, batch_size=4, checkpoint_every=5, warmup=2), **kwargs)
+
+
+def test_augmentation_is_a_symmetry_of_the_energy_and_stays_in_the_box(tmp_path):
+    (dataset,) = load_or_generate_lj(TINY_DATA, tmp_path)
+    x = dataset.positions[:16].double()
+    out = augment_particles(x, dataset.box, torch.Generator().manual_seed(0))
+    assert ((out >= 0) & (out < dataset.box)).all() and not torch.allclose(out, x)
+    torch.testing.assert_close(energy(out, dataset.box), energy(x, dataset.box))
+
+
+def test_dataset_is_metropolis_samples_cached_per_n(tmp_path):
+    data = LJDataConfig(**{**TINY_DATA.__dict__, "sizes": (16, 20)})
+    first = load_or_generate_lj(data, tmp_path)
+    assert [d.N for d in first] == [16, 20] and len(list(tmp_path.glob("lj_N*.npz"))) == 2
+    assert first[1].positions.shape == (64, 20, 2) and first[1].box == box_side(20, 0.35)
+    assert sorted(set(first[0].temperatures.tolist())) == pytest.approx([0.9, 1.1])
+    again = load_or_generate_lj(data, tmp_path)
+    assert torch.equal(again[0].positions, first[0].positions)
+    with pytest.raises(ValueError, match="smaller than 2·r_c"):
+        LJDataConfig(sizes=(16,), density=0.8)
+
+
+def test_untrained_network_loss_is_the_mean_square_wrapped_noise():
+    sde = WrappedVE(sigma_min=0.01, sigma_max=7.0)
+    box = box_side(16, 0.35)
+    x0 = box * torch.rand(512, 16, 2, generator=torch.Generator().manual_seed(0))
+    loss = torus_dsm_loss(ParticleScoreNet(TINY_NET), sde, x0, torch.ones(512), box, torch.Generator().manual_seed(1))
+    # Same draws as the loss: t, then ε.
+    g = torch.Generator().manual_seed(1)
+    sigma = sde.sigma(torch.rand(512, generator=g))
+    noise = torch.randn(x0.shape, generator=g)
+    expected = wrapped_eps(append_dims(sigma, 3) * noise, sigma, box).square().mean()
+    torch.testing.assert_close(loss, expected)
+    assert 0.3 < loss.item() < 1.0  # < 1: at σ ≳ box the wrapped noise is partly unidentifiable
+
+
+def test_resume_continues_exactly_where_an_uninterrupted_run_would_be(tmp_path):
+    whole = _train(tmp_path / "whole", tmp_path / "cache", 12)
+    interrupted = _train(tmp_path / "parts", tmp_path / "cache", 12,
+                         callback=lambda frame: frame["phase"] == "train" and frame["step"] == 7)
+    assert interrupted.cancelled and interrupted.step == 7
+    assert json.loads((tmp_path / "parts" / "config.json").read_text())["step"] == 7
+    resumed = _train(tmp_path / "parts", tmp_path / "cache", 12)
+    assert whole.step == resumed.step == 12
+    a, b = load_model(tmp_path / "whole"), load_model(tmp_path / "parts")
+    for (name, p), q in zip(a.network.state_dict().items(), b.network.state_dict().values()):
+        torch.testing.assert_close(p, q, rtol=0, atol=0, msg=name)
+    with pytest.raises(ValueError, match="other settings"):
+        train_lj(tmp_path / "parts", data=TINY_DATA, network=ParticleNetConfig(hidden=16), cache_dir=tmp_path / "cache",
+                 train=TrainConfig(steps=13, batch_size=4))
+
+
+def test_diffusion_samples_lie_in_the_box_with_trajectory_frames_and_refinement(tmp_path):
+    _train(tmp_path / "m", tmp_path / "cache", 3)
+    model = load_model(tmp_path / "m")
+    frames = []
+    run = sample_lj_diffusion(model, N=24, density=0.35, T=1.0, n=6, steps=5, batch_size=4, callback=frames.append,
+                              generator=torch.Generator().manual_seed(0))
+    assert run.positions.shape == (6, 24, 2) and run.positions.dtype == torch.float64
+    assert ((run.positions >= 0) & (run.positions < box_side(24, 0.35))).all()
+    assert len(frames) == 10 and frames[-1]["positions"].shape == (2, 24, 2) and frames[-1]["sample_offset"] == 4
+    refined = sample_lj_diffusion(model, N=24, density=0.35, T=1.0, n=6, steps=5, refine_sweeps=20,
+                                  generator=torch.Generator().manual_seed(0))
+    box = box_side(24, 0.35)
+    # From (nearly) uniform noise, 20 sweeps at T = 1 relax the overlaps of an untrained model's samples.
+    assert energy(refined.positions, box).mean() < energy(run.positions, box).mean()
+    assert refined.refine_step_size is not None
+    with pytest.raises(ValueError, match="outside the model's training range"):
+        sample_lj_diffusion(model, N=16, density=0.35, T=2.0, n=1)
+    with pytest.raises(ValueError, match="trained at density 0.35"):
+        sample_lj_diffusion(model, N=16, density=0.2, T=1.0, n=1)
+
+
+def test_train_and_sample_from_the_command_line(tmp_path, capsys):
+    out = tmp_path / "model"
+    assert main(["train", "lj", "--sizes", "16", "--density", "0.35", "--T-min", "0.9", "--T-max", "1.1",
+                 "--n-temperatures", "2", "--samples-per-temperature", "16", "--hidden", "8", "--layers", "1",
+                 "--steps", "2", "--batch-size", "2", "--threads", "1", "--cache-dir", str(tmp_path / "cache"),
+                 "--out", str(out)]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["system"] == "lj" and config["potential"].startswith("truncated-shifted")
+    assert config["schedule"]["name"] == "wrapped_ve" and config["step"] == 2
+    csv = tmp_path / "d.csv"
+    assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
+                 "--T", "1.0", "--n", "3", "--steps", "4", "--refine", "1", "--out", str(csv)]) == 0
+    positions, energies = read_lj_csv(csv)
+    assert positions.shape == (3, 16, 2)
+    torch.testing.assert_close(energies, energy(positions, box_side(16, 0.35)), rtol=1e-9, atol=1e-6)
+    capsys.readouterr()
+    assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
+                 "--T", "1.0", "--truncated", "--out", str(csv)]) == 2
+    assert "trained on the truncated-shifted" in capsys.readouterr().err
