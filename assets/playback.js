@@ -1,0 +1,54 @@
+// Animation playback in the browser: no server round trip per frame.
+// A page keeps its frames in a dcc.Store ({frames, captions, zmax, title}); the frame index is the
+// value of its scrub slider; a dcc.Interval ticks while playing.
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    playback: {
+        // One callback owns the index, so ticks, step buttons, play/pause and new frames never race.
+        advance: function (ticks, back, forward, play, data, index, paused) {
+            const last = data && data.frames ? Math.max(data.frames.length - 1, 0) : 0;
+            const trigger = (dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+            const stopped = [index, last, true, "▶ Play"];
+            if (trigger.endsWith(".data")) {
+                return [0, last, true, "▶ Play"];
+            }
+            if (trigger.endsWith("-play.n_clicks")) {
+                if (!paused) {
+                    return stopped;
+                }
+                // Play from the start when the end has been reached.
+                return [index >= last ? 0 : index, last, false, "❚❚ Pause"];
+            }
+            if (trigger.endsWith("-back.n_clicks")) {
+                return [Math.max(index - 1, 0), last, true, "▶ Play"];
+            }
+            if (trigger.endsWith("-forward.n_clicks")) {
+                return [Math.min(index + 1, last), last, true, "▶ Play"];
+            }
+            // A clock tick: next frame, and stop at the last one.
+            if (index >= last) {
+                return stopped;
+            }
+            return [index + 1, last, index + 1 >= last, index + 1 >= last ? "▶ Play" : "❚❚ Pause"];
+        },
+
+        draw: function (index, data) {
+            if (!data || !data.frames || data.frames.length === 0) {
+                return [window.dash_clientside.no_update, ""];
+            }
+            const frame = Math.min(index || 0, data.frames.length - 1);
+            const figure = {
+                data: [{
+                    type: "heatmap", z: data.frames[frame], zmin: -data.zmax, zmax: data.zmax, showscale: false,
+                    colorscale: [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]],
+                }],
+                layout: {
+                    title: {text: data.title}, height: 320, margin: {l: 10, r: 10, t: 40, b: 10},
+                    xaxis: {visible: false, constrain: "domain"},
+                    yaxis: {visible: false, scaleanchor: "x", autorange: "reversed"},
+                    uirevision: "playback",
+                },
+            };
+            return [figure, data.captions[frame]];
+        },
+    },
+});

@@ -1,0 +1,284 @@
+"""Long jobs that show themselves while they run: a sampler comparison, a temperature sweep, a training run.
+
+Each is a plain function that writes live frames to a :class:`~boltz.frames.JobStore` under its job
+id, reports progress through ``on_progress(fraction, text)`` and returns a JSON-ready summary
+(lists, numbers, strings, None). The dashboard runs them in background workers; anything else can
+call them too.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from boltz.analysis import (
+    autocorrelation,
+    axis_correlation,
+    energy_histogram,
+    ising_observables,
+    magnetization_histogram,
+)
+from boltz.exact import (
+    MAX_BEALE_L,
+    energy_distribution,
+    finite_lattice_energy,
+    finite_lattice_specific_heat,
+    onsager_energy,
+    onsager_magnetization,
+    onsager_specific_heat,
+)
+from boltz.frames import JobStore, Throttle
+from boltz.io import write_ising_csv
+from boltz.jobs import IsingSampleSet, sample_ising
+from boltz.report import ising_report
+
+ANIMATION_FRAMES = 100  # frames kept for the in-browser playback of one run
+SNAPSHOTS = 4  # final lattices shown per sampler
+ACF_LAGS = 100
+CURVE_POINTS = 500  # loss-curve points sent to a browser, however long the run
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _finite(x) -> float | None:
+    """JSON has no NaN or ∞: an undefined estimate travels as None (shown as —)."""
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+def _lattice(values: torch.Tensor, digits: int) -> list:
+    return np.round(values.to(torch.float32).numpy(), digits).tolist()
+
+
+@dataclass(frozen=True)
+class IsingComparisonSettings:
+    """One sampler, optionally held against a reference sampler at the same L, T, J, h, n and seed."""
+
+    sampler: str
+    L: int
+    T: float
+    J: float = 1.0
+    h: float = 0.0
+    n: int = 100
+    seed: int = 0
+    reference: str | None = "wolff"
+    solver: str = "sde"
+    steps: int = 100
+    refine: int = 0
+    model: str | None = None
+
+
+class LatticeRecorder:
+    """Sampler callback: publishes the newest lattice of one run (throttled), keeps the frames of the
+    animation (sample 0 of the first diffusion batch, or chain 0 of an MCMC run) and reports progress."""
+
+    def __init__(self, store: JobStore, job_id: str, *, sampler: str, stage: int, stages: int, on_progress=None,
+                 throttle: Throttle | None = None):
+        self.store, self.job_id, self.sampler = store, job_id, sampler
+        self.stage, self.stages = stage, stages
+        self.on_progress = on_progress
+        self.throttle = throttle or Throttle()
+        self.animation: list[dict] = []
+
+    def __call__(self, frame: dict) -> None:
+        phase = frame["phase"]
+        if phase == "denoise":
+            # Progress counts lattices × levels done; t and σ(t) tell how much noise is left.
+            done = frame["sample_offset"] + frame["x"].shape[0] * frame["step"] / frame["steps"]
+            fraction, position, last = done / frame["total"], (frame["step"], frame["steps"]), frame["step"] == frame["steps"]
+            view = {"t": frame["t"], "sigma": frame["sigma"], "x": frame["x"][0, 0]}
+            text = f"{self.sampler}: denoising, t = {frame['t']:.3f}, σ(t) = {frame['sigma']:.3f}"
+            keep = frame["batch"] == 0
+        else:
+            # MCMC: burn-in is counted as the first 30% of the run, sampling as the rest.
+            burn = phase == "burn_in"
+            fraction = (0.3 * frame["sweeps"] / max(frame["total_sweeps"], 1) if burn
+                        else 0.3 + 0.7 * frame["step"] / frame["total"])
+            position = (frame["step"], None if burn else frame["total"])
+            last = not burn and frame["step"] == frame["total"]
+            view = {"sweeps": frame["sweeps"], "x": frame["spins"][0]}
+            text = f"{self.sampler}: {'burn-in' if burn else 'sampling'}, {frame['sweeps']:.0f} sweeps"
+            keep = not burn
+        if keep and position[1] and self._keeps(*position):
+            self.animation.append({"step": position[0], **{k: _finite(v) for k, v in view.items() if k != "x"},
+                                   "lattice": _lattice(view["x"], 2)})
+        if self.throttle.ready(force=last):
+            self.store.publish(self.job_id, {"sampler": self.sampler, "phase": phase, "step": position[0],
+                                             "steps": position[1], "text": text, "lattice": _lattice(view["x"], 2)})
+            if self.on_progress is not None:
+                self.on_progress(1.0 if last and self.stage + 1 == self.stages
+                                 else (self.stage + min(fraction, 1.0)) / self.stages, text)
+
+    @staticmethod
+    def _keeps(step: int, steps: int) -> bool:
+        return step in _animation_steps(steps)
+
+
+@functools.lru_cache(maxsize=64)
+def _animation_steps(steps: int) -> frozenset[int]:
+    """At most ANIMATION_FRAMES steps of 1..steps, evenly spread, first and last included."""
+    return frozenset(np.rint(np.linspace(1, steps, min(steps, ANIMATION_FRAMES))).astype(int).tolist())
+
+
+def _observable_rows(result: IsingSampleSet) -> tuple[list[dict], dict]:
+    report = ising_report(result.spins, result.energies, result.magnetizations, L=result.L, T=result.T,
+                          J=result.J, h=result.h)
+    rows = [{k: (_finite(v) if isinstance(v, float) else v) for k, v in asdict(row).items()}
+            for row in report.rows if row.name != "m^2"]
+    timing = {"tau_abs_m": _finite(report.tau_abs_m), "tau_energy": _finite(report.tau_energy),
+              "ess_abs_m": _finite(report.ess_abs_m), "ess_energy": _finite(report.ess_energy),
+              "w1_energy": None if report.energy_w1_exact is None else _finite(report.energy_w1_exact)}
+    return rows, timing
+
+
+def summarize_ising(result: IsingSampleSet, animation: list[dict]) -> dict:
+    """Everything the page shows of one run: observables with errors and exact values, P(e), P(m), C(r), ρ(t), snapshots."""
+    N = result.L * result.L
+    rows, timing = _observable_rows(result)
+    e_levels, p_e = energy_histogram(result.energies.numpy() / N)
+    M, p_m = magnetization_histogram(result.magnetizations.numpy(), L=result.L)
+    seen = p_m > 0  # P(M) has N + 1 levels; plotting only the visited ones keeps the page light at L = 64
+    abs_m = np.abs(result.magnetizations.numpy())
+    lags = min(ACF_LAGS, max(1, abs_m.size // 4))
+    picks = np.linspace(0, result.spins.shape[0] - 1, min(SNAPSHOTS, result.spins.shape[0])).astype(int)
+    details = {k: v for k, v in result.details.items() if isinstance(v, (int, float, str))}
+    return {
+        "sampler": result.sampler, "L": result.L, "T": result.T, "J": result.J, "h": result.h,
+        "n": int(result.spins.shape[0]), "seconds": result.seconds, "details": details,
+        "observables": rows, **timing,
+        "energy_hist": {"e": e_levels.tolist(), "p": p_e.tolist()},
+        "magnetization_hist": {"m": (M[seen] / N).tolist(), "p": p_m[seen].tolist()},
+        "correlation": {"r": list(range(result.L // 2 + 1)), "c": axis_correlation(result.spins).tolist()},
+        "acf_abs_m": [_finite(x) for x in autocorrelation(abs_m)[:lags]],
+        "snapshots": [result.spins[i].tolist() for i in picks],
+        "animation": animation,
+    }
+
+
+def exact_energy_distribution(L: int, T: float, J: float, h: float) -> dict | None:
+    """Exact P(e) (Beale's g(E)) where it is known: h = 0, J > 0, L ≤ 32."""
+    if h != 0.0 or J <= 0 or L > MAX_BEALE_L:
+        return None
+    levels, probabilities = energy_distribution(L, T, J)
+    return {"e": (levels / (L * L)).tolist(), "p": probabilities.tolist()}
+
+
+def write_observables_csv(path, runs: list[dict]) -> Path:
+    """One row per sampler and observable: value, error, exact finite-L value, z-score, Onsager value."""
+    path = Path(path)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sampler", "L", "T", "J", "h", "n", "observable", "value", "error", "exact_finite_L", "z",
+                         "onsager"])
+        for run in runs:
+            for row in run["observables"]:
+                writer.writerow([run["sampler"], run["L"], run["T"], run["J"], run["h"], run["n"], row["name"],
+                                 row["value"], row["error"], row["exact"], row["z"], row["onsager"]])
+    return path
+
+
+def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job_id: str, *, on_progress=None) -> dict:
+    """Sample with ``settings.sampler`` (then ``settings.reference``), live frames to ``store``; the samples CSV
+    of the first sampler and the observables CSV of both go to the job's folder."""
+    # Forked workers of a process that ran a parallel torch op hang on their first one; a single
+    # thread avoids it (and leaves the other core to the web process).
+    torch.set_num_threads(1)
+    samplers = [settings.sampler] + ([settings.reference] if settings.reference else [])
+    runs, throttle = [], Throttle()
+    for stage, sampler in enumerate(samplers):
+        recorder = LatticeRecorder(store, job_id, sampler=sampler, stage=stage, stages=len(samplers),
+                                   on_progress=on_progress, throttle=throttle)
+        result = sample_ising(sampler, L=settings.L, T=settings.T, J=settings.J, h=settings.h, n=settings.n,
+                              seed=settings.seed, solver=settings.solver, steps=settings.steps,
+                              refine=settings.refine, model=settings.model, callback=recorder)
+        if stage == 0:
+            write_ising_csv(store.folder(job_id) / "samples.csv", result.spins, result.energies, result.magnetizations)
+        runs.append(summarize_ising(result, recorder.animation))
+    write_observables_csv(store.folder(job_id) / "observables.csv", runs)
+    return {"job_id": job_id, "settings": asdict(settings), "runs": runs,
+            "exact_energy": exact_energy_distribution(settings.L, settings.T, settings.J, settings.h)}
+
+
+SWEEP_OBSERVABLES = ("energy", "abs_magnetization", "specific_heat", "susceptibility", "binder")
+
+
+def exact_curves(L: int, T_min: float, T_max: float, points: int = 200) -> dict:
+    """Kaufman's finite-L e(T) and c(T) and Onsager's L = ∞ e, c, |m| on a fine grid (J = 1, h = 0)."""
+    grid = np.linspace(T_min, T_max, points)
+    return {"T": grid.tolist(),
+            "energy": finite_lattice_energy(L, grid).tolist(), "specific_heat": finite_lattice_specific_heat(L, grid).tolist(),
+            "onsager_energy": onsager_energy(grid).tolist(), "onsager_specific_heat": onsager_specific_heat(grid).tolist(),
+            "onsager_abs_magnetization": onsager_magnetization(grid).tolist()}
+
+
+def run_temperature_sweep(*, L: int, temperatures: list[float], samplers: list[str], n: int, seed: int, steps: int,
+                          store: JobStore, job_id: str, on_progress=None) -> dict:
+    """⟨e⟩, ⟨|m|⟩, c, χ, U4 with errors for every sampler at every temperature (J = 1, h = 0); the points
+    so far are published as the job's frame after each one."""
+    torch.set_num_threads(1)  # see run_ising_comparison
+    points = {sampler: {"T": [], **{name: [] for name in SWEEP_OBSERVABLES}} for sampler in samplers}
+    total, done = len(temperatures) * len(samplers), 0
+    for T in temperatures:
+        for sampler in samplers:
+            result = sample_ising(sampler, L=L, T=T, n=n, seed=seed, steps=steps)
+            observables = ising_observables(result.energies.numpy(), result.magnetizations.numpy(), L=L, T=T)
+            points[sampler]["T"].append(T)
+            for name in SWEEP_OBSERVABLES:
+                estimate = getattr(observables, name)
+                points[sampler][name].append({"value": _finite(estimate.value), "error": _finite(estimate.error)})
+            done += 1
+            store.publish(job_id, {"points": points, "done": done, "total": total})
+            if on_progress is not None:
+                on_progress(done / total, f"{sampler} at T = {T:.3f} ({done}/{total})")
+    return {"job_id": job_id, "L": L, "points": points,
+            "exact": exact_curves(L, min(temperatures), max(temperatures))}
+
+
+def check_model_name(name) -> str:
+    if not isinstance(name, str) or not MODEL_NAME.fullmatch(name):
+        raise ValueError("model name: letters, digits, '_', '-', '.', at most 64 characters, starting with a letter or digit")
+    return name
+
+
+def _thinned(curve: dict) -> dict:
+    stride = math.ceil(len(curve["step"]) / CURVE_POINTS) or 1
+    return {key: values[::stride] for key, values in curve.items()}
+
+
+def run_training(*, folder, data, network, train, data_dir, store: JobStore, job_id: str, on_progress=None) -> dict:
+    """Train an Ising model into ``folder`` (``train_ising``); publishes the loss curve so far, stops (with a
+    checkpoint) when a cancel is requested for the job."""
+    from boltz.diffusion.training import train_ising
+
+    torch.set_num_threads(1)  # see run_ising_comparison
+    curve = {"step": [], "loss": [], "loss_avg": []}
+    throttle = Throttle()
+
+    def callback(frame: dict) -> bool:
+        if frame["phase"] == "data":
+            if throttle.ready():
+                text = f"Wolff training data: T = {frame['T']:.3f} ({frame['step']}/{frame['total']})"
+                store.publish(job_id, {"phase": "data", "text": text, "curve": _thinned(curve)})
+                if on_progress is not None:
+                    on_progress(0.0, text)
+            return False
+        for key in curve:
+            curve[key].append(frame[key])
+        last = frame["step"] == frame["steps"]
+        if throttle.ready(force=last):
+            text = (f"step {frame['step']}/{frame['steps']}, loss {frame['loss_avg']:.4f}, "
+                    f"ETA {frame['eta']:.0f} s")
+            store.publish(job_id, {"phase": "train", "text": text, "curve": _thinned(curve), "eta": _finite(frame["eta"])})
+            if on_progress is not None:
+                on_progress(frame["step"] / frame["steps"], text)
+        return store.cancel_requested(job_id)
+
+    result = train_ising(folder, data=data, network=network, train=train, cache_dir=data_dir, callback=callback)
+    return {"job_id": job_id, "folder": str(result.folder), "step": result.step, "seconds": result.seconds,
+            "loss": _finite(result.loss), "cancelled": result.cancelled, "curve": _thinned(curve)}

@@ -1,0 +1,86 @@
+"""Pieces the pages share: numeric fields that say what is wrong with them, the job store, failure alerts."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from boltz.frames import JobStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A numeric form field: its id suffix, label, default and allowed range."""
+
+    name: str
+    label: str
+    value: float
+    minimum: float
+    maximum: float
+    integer: bool = True
+
+    def message(self, value) -> str | None:
+        """Why ``value`` (as the browser sent it) is refused, or None when it is fine."""
+        if value is None or value == "":
+            return "required"
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return "must be a number"
+        if self.integer and value != int(value):
+            return "must be a whole number"
+        if not self.minimum <= value <= self.maximum:
+            return f"must be between {self.minimum:g} and {self.maximum:g}"
+        return None
+
+    def parse(self, value):
+        return int(value) if self.integer else float(value)
+
+
+def number_input(page: str, field: NumberField) -> dbc.Row:
+    """Label, input and the message shown under it (``{page}-{name}`` and ``{page}-{name}-feedback``)."""
+    return dbc.Row([
+        dbc.Label(field.label, html_for=f"{page}-{field.name}", width=5),
+        dbc.Col([
+            # No min, max or step here: the browser would send an out-of-range number as empty, and the
+            # message could not say what is wrong; the range is checked by ``message``.
+            dbc.Input(id=f"{page}-{field.name}", type="number", value=field.value, step="any", size="sm"),
+            dbc.FormFeedback(id=f"{page}-{field.name}-feedback", type="invalid"),
+        ], width=7),
+    ], className="mb-2")
+
+
+def check_fields(fields: tuple[NumberField, ...], values) -> tuple[list, dict | None]:
+    """``(outputs, parsed)``: per field ``invalid`` and message for the form, and the parsed values (None if any is refused)."""
+    messages = [field.message(value) for field, value in zip(fields, values)]
+    outputs = [item for message in messages for item in (message is not None, message or "")]
+    if any(messages):
+        return outputs, None
+    return outputs, {field.name: field.parse(value) for field, value in zip(fields, values)}
+
+
+def select(page: str, name: str, label: str, options, value) -> dbc.Row:
+    return dbc.Row([
+        dbc.Label(label, html_for=f"{page}-{name}", width=5),
+        dbc.Col(dbc.Select(id=f"{page}-{name}", options=options, value=value, size="sm"), width=7),
+    ], className="mb-2")
+
+
+def job_store() -> JobStore:
+    """The store the app was started with (app.py puts its folder in the server config)."""
+    return JobStore(dash.get_app().server.config["BOLTZ_JOB_DIR"])
+
+
+def failure_alert(error: Exception) -> dbc.Alert:
+    """A failed job as a one-line alert: the message for bad input, the error type for anything else (logged in full)."""
+    if isinstance(error, ValueError):
+        text = str(error)
+    else:
+        log.exception("job failed", exc_info=error)
+        text = f"{type(error).__name__}: {error}"
+    return dbc.Alert(["The job failed: ", html.Span(" ".join(text.split()))], color="danger", dismissable=True)

@@ -1,0 +1,231 @@
+"""Ising page: sample at chosen settings, watch the run live, replay it, and hold it against MCMC and exact results."""
+
+from dataclasses import asdict
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+
+from boltz.exact import T_C
+from boltz.frames import new_job_id
+from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
+from boltz.models import list_models
+from pages import figures
+from pages.components import NumberField, check_fields, failure_alert, job_store, number_input, select
+
+dash.register_page(__name__, path="/ising", name="Ising", order=1)
+
+FIELDS = (
+    NumberField("L", "lattice size L", 32, 2, 256),
+    NumberField("J", "coupling J", 1.0, -10, 10, integer=False),
+    NumberField("h", "field h", 0.0, -10, 10, integer=False),
+    NumberField("n", "samples", 64, 1, 100_000),
+    NumberField("steps", "diffusion steps", 100, 1, 2000),
+    NumberField("refine", "refinement sweeps", 0, 0, 1000),
+    NumberField("seed", "seed", 0, 0, 2**31 - 1),
+)
+SAMPLERS = [{"label": "diffusion", "value": "diffusion"}, {"label": "Metropolis", "value": "metropolis"},
+            {"label": "Wolff", "value": "wolff"}]
+ROW_NAMES = {"e": "⟨e⟩", "|m|": "⟨|m|⟩", "c": "c", "chi": "χ", "U4": "U4"}
+
+
+def _controls() -> dbc.Card:
+    models = [{"label": f"{m.name} (L={m.L}, {'shipped' if m.shipped else 'yours'})", "value": str(m.folder)}
+              for m in list_models("ising")]
+    return dbc.Card(dbc.CardBody([
+        dbc.Label("temperature T"),
+        dcc.Slider(id="ising-T", min=1.0, max=4.0, step=0.01, value=2.27,
+                   marks={1: "1", 2: "2", round(T_C, 3): "T_c", 3: "3", 4: "4"},
+                   tooltip={"placement": "bottom", "always_visible": True}),
+        *[number_input("ising", field) for field in FIELDS[:3]],
+        select("ising", "sampler", "sampler", SAMPLERS, "diffusion"),
+        select("ising", "reference", "compare with", [*SAMPLERS, {"label": "nothing", "value": "none"}], "wolff"),
+        *[number_input("ising", field) for field in FIELDS[3:]],
+        select("ising", "solver", "diffusion solver", ["sde", "ode", "pc", "ddim"], "sde"),
+        dbc.Label("diffusion model"),
+        dcc.Dropdown(id="ising-model", options=models, placeholder="trained closest to L", className="mb-3"),
+        dbc.Button("Sample", id="ising-sample", color="primary", className="me-2"),
+        dbc.Button("Cancel", id="ising-cancel", color="secondary", disabled=True),
+        dbc.Progress(id="ising-progress", value=0, label="", className="mt-3", style={"height": "1.4rem"}),
+        html.Div(id="ising-alert", className="mt-3"),
+    ]))
+
+
+def _player() -> html.Div:
+    return html.Div([
+        dcc.Graph(id="ising-animation", figure=figures.empty_figure("the run's animation appears here", 320)),
+        html.Div(id="ising-anim-caption", className="text-center small mb-1"),
+        dcc.Slider(id="ising-anim-slider", min=0, max=0, step=1, value=0, marks=None, updatemode="drag"),
+        html.Div([
+            dbc.Button("◀", id="ising-anim-back", size="sm", color="light"),
+            dbc.Button("▶ Play", id="ising-anim-play", size="sm", color="primary", className="mx-2"),
+            dbc.Button("▶", id="ising-anim-forward", size="sm", color="light"),
+        ], className="text-center"),
+        dcc.Interval(id="ising-anim-clock", interval=40, disabled=True),
+        dcc.Store(id="ising-anim-frames"),
+    ])
+
+
+def _graph(name: str) -> dbc.Col:
+    return dbc.Col(dcc.Graph(id=f"ising-{name}", figure=figures.empty_figure("")), md=6)
+
+
+def layout(**_query):
+    return dbc.Row([
+        dbc.Col(_controls(), md=3),
+        dbc.Col([
+            dbc.Row([
+                dbc.Col([dcc.Graph(id="ising-live", figure=figures.empty_figure("live frames appear here", 320)),
+                         html.Div(id="ising-live-text", className="text-center small")], md=6),
+                dbc.Col(_player(), md=6),
+            ]),
+            dcc.Graph(id="ising-snapshots", figure=figures.empty_figure("", 100)),
+            html.Div(id="ising-table"),
+            html.Div([
+                dbc.Button("Samples CSV", id="ising-download-samples", color="link", disabled=True),
+                dbc.Button("Observables CSV", id="ising-download-observables", color="link", disabled=True),
+            ]),
+            dbc.Row([_graph("energy"), _graph("magnetization"), _graph("correlation"), _graph("autocorrelation")]),
+        ], md=9),
+        dcc.Interval(id="ising-live-clock", interval=400, disabled=True),
+        dcc.Store(id="ising-job"),
+        # The tab's last finished job: sessionStorage survives a reload of this tab and only this tab.
+        dcc.Store(id="ising-last-job", storage_type="session"),
+        dcc.Download(id="ising-download"),
+    ])
+
+
+@callback(
+    [*[Output(f"ising-{f.name}", "invalid") for f in FIELDS], *[Output(f"ising-{f.name}-feedback", "children") for f in FIELDS],
+     Output("ising-job", "data"), Output("ising-alert", "children", allow_duplicate=True)],
+    Input("ising-sample", "n_clicks"),
+    [State(f"ising-{f.name}", "value") for f in FIELDS],
+    State("ising-T", "value"), State("ising-sampler", "value"), State("ising-reference", "value"),
+    State("ising-solver", "value"), State("ising-model", "value"),
+    prevent_initial_call=True,
+)
+def submit(_clicks, *states):
+    """Check the form; only a fully valid one becomes a job (the background callback below starts on it)."""
+    T, sampler, reference, solver, model = states[len(FIELDS):]
+    outputs, parsed = check_fields(FIELDS, states[:len(FIELDS)])
+    invalid, messages = outputs[0::2], outputs[1::2]
+    if parsed is None:
+        return invalid + messages + [no_update, None]
+    settings = IsingComparisonSettings(sampler=sampler, T=T, reference=None if reference == "none" else reference,
+                                       solver=solver, model=model, **parsed)
+    return invalid + messages + [{"job_id": new_job_id(), "settings": asdict(settings)}, None]
+
+
+@callback(
+    Output("ising-last-job", "data"),
+    Output("ising-alert", "children"),
+    Output("ising-progress", "value", allow_duplicate=True),
+    Output("ising-progress", "label", allow_duplicate=True),
+    Input("ising-job", "data"),
+    background=True,
+    running=[(Output("ising-sample", "disabled"), True, False), (Output("ising-cancel", "disabled"), False, True),
+             (Output("ising-live-clock", "disabled"), False, True)],
+    cancel=[Input("ising-cancel", "n_clicks")],
+    progress=[Output("ising-progress", "value"), Output("ising-progress", "label")],
+    interval=300,
+    prevent_initial_call=True,
+)
+def sample(set_progress, job):
+    store = job_store()
+    try:
+        summary = run_ising_comparison(IsingComparisonSettings(**job["settings"]), store, job["job_id"],
+                                       on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
+    except Exception as error:  # whatever goes wrong, the page shows a message and stays usable
+        return no_update, failure_alert(error), 0, "failed"
+    store.save_result(job["job_id"], summary)
+    seconds = sum(run["seconds"] for run in summary["runs"])
+    return {"job_id": job["job_id"]}, None, 100, f"done: {seconds:.1f} s of sampling"
+
+
+@callback(
+    Output("ising-alert", "children", allow_duplicate=True),
+    Input("ising-cancel", "n_clicks"),
+    prevent_initial_call=True,
+)
+def cancelled(_clicks):
+    return dbc.Alert("Cancelled: the worker was stopped.", color="warning", dismissable=True)
+
+
+@callback(
+    Output("ising-live", "figure"), Output("ising-live-text", "children"),
+    Input("ising-live-clock", "n_intervals"),
+    State("ising-job", "data"),
+    prevent_initial_call=True,
+)
+def show_live_frame(_ticks, job):
+    frame = job_store().latest(job["job_id"]) if job else None
+    if frame is None:
+        return no_update, "starting…"
+    position = f"{frame['step']}/{frame['steps']}" if frame["steps"] else f"{frame['step']}"
+    title = f"live: {frame['sampler']} {frame['phase']} {position}"
+    return figures.lattice_figure(frame["lattice"], title, noisy=frame["phase"] == "denoise"), frame["text"]
+
+
+def observables_table(runs: list[dict]) -> dbc.Table:
+    """⟨e⟩, ⟨|m|⟩, c, χ, U4 ± error for each sampler, beside the exact finite-L and Onsager values."""
+    def cell(value, error=None):
+        if value is None:
+            return html.Td("—")
+        return html.Td(f"{value:.5g} ± {error:.2g}" if error is not None else f"{value:.6g}")
+
+    header = html.Thead(html.Tr([html.Th("observable"), *[html.Th(run["sampler"]) for run in runs],
+                                 html.Th(f"exact, L = {runs[0]['L']}"), html.Th("Onsager, L = ∞")]))
+    rows = []
+    for index, row in enumerate(runs[0]["observables"]):
+        estimates = [cell(run["observables"][index]["value"], run["observables"][index]["error"]) for run in runs]
+        rows.append(html.Tr([html.Td(ROW_NAMES[row["name"]]), *estimates, cell(row["exact"]), cell(row["onsager"])]))
+    return dbc.Table([header, html.Tbody(rows)], id="ising-observables", bordered=True, size="sm", className="mt-2")
+
+
+@callback(
+    Output("ising-anim-frames", "data"), Output("ising-snapshots", "figure"), Output("ising-table", "children"),
+    Output("ising-energy", "figure"), Output("ising-magnetization", "figure"), Output("ising-correlation", "figure"),
+    Output("ising-autocorrelation", "figure"),
+    Output("ising-download-samples", "disabled"), Output("ising-download-observables", "disabled"),
+    Input("ising-last-job", "data"),
+)
+def show_result(last_job):
+    """The tab's last finished job, also after a reload (its result is kept by the job store)."""
+    result = job_store().result(last_job["job_id"]) if last_job else None
+    if result is None:
+        return (no_update,) * 9
+    runs = result["runs"]
+    return (figures.playback_data(runs[0]), figures.snapshots_figure(runs), observables_table(runs),
+            figures.energy_distribution_figure(runs, result["exact_energy"]), figures.magnetization_figure(runs),
+            figures.correlation_figure(runs), figures.autocorrelation_figure(runs), False, False)
+
+
+@callback(
+    Output("ising-download", "data"),
+    Input("ising-download-samples", "n_clicks"), Input("ising-download-observables", "n_clicks"),
+    State("ising-last-job", "data"),
+    prevent_initial_call=True,
+)
+def download(_samples, _observables, last_job):
+    name = "samples.csv" if dash.ctx.triggered_id == "ising-download-samples" else "observables.csv"
+    store = job_store()
+    path = store.folder(last_job["job_id"]) / name
+    settings = store.result(last_job["job_id"])["settings"]
+    return dcc.send_file(str(path), filename=f"ising_{settings['sampler']}_L{settings['L']}_T{settings['T']:g}_{name}")
+
+
+clientside_callback(
+    ClientsideFunction(namespace="playback", function_name="advance"),
+    Output("ising-anim-slider", "value"), Output("ising-anim-slider", "max"),
+    Output("ising-anim-clock", "disabled"), Output("ising-anim-play", "children"),
+    Input("ising-anim-clock", "n_intervals"), Input("ising-anim-back", "n_clicks"),
+    Input("ising-anim-forward", "n_clicks"), Input("ising-anim-play", "n_clicks"), Input("ising-anim-frames", "data"),
+    State("ising-anim-slider", "value"), State("ising-anim-clock", "disabled"),
+    prevent_initial_call=True,
+)
+clientside_callback(
+    ClientsideFunction(namespace="playback", function_name="draw"),
+    Output("ising-animation", "figure"), Output("ising-anim-caption", "children"),
+    Input("ising-anim-slider", "value"), Input("ising-anim-frames", "data"),
+    prevent_initial_call=True,
+)

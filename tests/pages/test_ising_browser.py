@@ -1,0 +1,103 @@
+import csv
+import time
+from pathlib import Path
+
+import pytest
+
+from boltz.io import ising_header
+from browser_helpers import click, job_workers, open_page, record_texts, set_number, wait_until
+
+pytestmark = pytest.mark.browser
+
+
+def fill(duo, **values):
+    for name, value in values.items():
+        set_number(duo, f"#ising-{name}", value)
+
+
+def progress(duo):
+    bar = duo.find_element("#ising-progress .progress-bar")
+    return int(float(bar.get_attribute("aria-valuenow"))), bar.text
+
+
+def test_a_diffusion_job_streams_frames_fills_the_page_and_downloads_its_samples(dashboard):
+    duo = dashboard
+    open_page(duo, "/ising", "#ising-sample")
+    fill(duo, L=16, n=24, steps=40)
+    record_texts(duo, "#ising-live-text")
+    click(duo, "#ising-sample")
+    duo.wait_for_contains_text("#ising-progress", "done", timeout=60)
+    assert progress(duo) == (100, progress(duo)[1])
+    # Several frames of the denoising were shown while the job ran, each with its noise level.
+    seen = duo.driver.execute_script("return window.seenTexts")
+    denoising = {text for text in seen if text.startswith("diffusion: denoising")}
+    assert len(denoising) >= 2, seen
+    # The observables table: every estimate with an error bar, the exact finite-L values beside them.
+    table = duo.find_element("#ising-observables")
+    rows = [[cell.text for cell in row.find_elements("css selector", "td")]
+            for row in table.find_elements("css selector", "tbody tr")]
+    assert [row[0] for row in rows] == ["⟨e⟩", "⟨|m|⟩", "c", "χ", "U4"]
+    assert all("±" in row[1] and "±" in row[2] for row in rows)
+    assert float(rows[0][3]) < 0 and float(rows[2][3]) > 0  # exact e and c at L = 16
+    # The animation plays in the browser from the first denoising level to the last.
+    duo.wait_for_contains_text("#ising-anim-caption", "level 1/40", timeout=10)
+    click(duo, "#ising-anim-play")
+    duo.wait_for_contains_text("#ising-anim-caption", "level 40/40", timeout=15)
+    duo.wait_for_text_to_equal("#ising-anim-play", "▶ Play", timeout=5)
+    click(duo, "#ising-anim-back")
+    duo.wait_for_contains_text("#ising-anim-caption", "level 39/40", timeout=5)
+    # The samples CSV follows the engine's contract: header, one row per sample.
+    click(duo, "#ising-download-samples")
+    path = Path(duo.download_path) / "ising_diffusion_L16_T2.27_samples.csv"
+    wait_until(path.exists, 10, "the samples download")
+    with open(path) as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ising_header(256) and len(rows) == 1 + 24
+    assert duo.get_logs() == []
+
+
+def test_cancel_stops_the_worker(dashboard):
+    duo = dashboard
+    open_page(duo, "/ising", "#ising-sample")
+    fill(duo, L=16, n=4000, steps=1000)
+    click(duo, "#ising-sample")
+    duo.wait_for_contains_text("#ising-live-text", "denoising", timeout=30)
+    assert job_workers(), "the job runs in a worker process"
+    click(duo, "#ising-cancel")
+    duo.wait_for_contains_text("#ising-alert", "Cancelled", timeout=5)
+    wait_until(lambda: not job_workers(), 10, "the worker to be stopped")
+    wait_until(lambda: duo.find_element("#ising-sample").is_enabled(), 5, "Sample to be enabled again")
+    assert duo.find_element("#ising-table").text == ""
+    assert duo.get_logs() == []
+
+
+def test_invalid_input_shows_messages_and_starts_nothing(dashboard):
+    duo = dashboard
+    open_page(duo, "/ising", "#ising-sample")
+    fill(duo, L="", n=0, J=2)
+    click(duo, "#ising-sample")
+    duo.wait_for_text_to_equal("#ising-L-feedback", "required", timeout=5)
+    duo.wait_for_text_to_equal("#ising-n-feedback", "must be between 1 and 100000", timeout=5)
+    assert "is-invalid" in duo.find_element("#ising-n").get_attribute("class")
+    assert "is-invalid" not in duo.find_element("#ising-J").get_attribute("class")
+    time.sleep(1.0)
+    assert not job_workers() and not duo.find_element("#ising-cancel").is_enabled()
+    assert progress(duo) == (0, "")
+    # Fixing the fields clears the messages.
+    fill(duo, L=8, n=4)
+    duo.find_element("#ising-sampler").send_keys("Wolff")
+    click(duo, "#ising-sample")
+    duo.wait_for_contains_text("#ising-progress", "done", timeout=30)
+    assert duo.find_element("#ising-L-feedback").text == ""
+    assert duo.get_logs() == []
+
+
+def test_a_failing_job_shows_an_alert_and_leaves_the_page_usable(dashboard):
+    duo = dashboard
+    open_page(duo, "/ising", "#ising-sample")
+    fill(duo, L=8, n=4, steps=5, h=0.5)  # the diffusion models are trained at h = 0
+    click(duo, "#ising-sample")
+    duo.wait_for_contains_text("#ising-alert", "trained at J = 1, h = 0", timeout=30)
+    assert "Traceback" not in duo.find_element("body").text
+    wait_until(lambda: duo.find_element("#ising-sample").is_enabled(), 5, "Sample to be enabled again")
+    assert duo.get_logs() == []

@@ -1,0 +1,93 @@
+import csv
+
+import pytest
+
+from boltz.diffusion.data import IsingDataConfig
+from boltz.diffusion.networks import UNetConfig
+from boltz.diffusion.training import TrainConfig
+from boltz.frames import JobStore, new_job_id
+from boltz.io import ising_header, read_ising_csv
+from boltz.live_jobs import (
+    ANIMATION_FRAMES,
+    IsingComparisonSettings,
+    check_model_name,
+    run_ising_comparison,
+    run_temperature_sweep,
+    run_training,
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return JobStore(tmp_path)
+
+
+def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store):
+    job, progress = new_job_id(), []
+    settings = IsingComparisonSettings("diffusion", L=16, T=2.5, n=6, seed=1, reference="wolff", steps=12)
+    summary = run_ising_comparison(settings, store, job, on_progress=lambda f, text: progress.append((f, text)))
+    diffusion, wolff = summary["runs"]
+    assert (diffusion["sampler"], wolff["sampler"]) == ("diffusion", "wolff")
+    # The animation is the denoising of one sample: every level, with t falling and the noise σ(t) with it.
+    frames = diffusion["animation"]
+    assert [f["step"] for f in frames] == list(range(1, 13))
+    assert frames[0]["t"] == 1.0 and frames[-1]["sigma"] < frames[0]["sigma"]
+    assert len(frames[0]["lattice"]) == 16 and len(frames[0]["lattice"][0]) == 16
+    assert [row["name"] for row in diffusion["observables"]] == ["e", "|m|", "c", "chi", "U4"]
+    e_row = diffusion["observables"][0]
+    assert e_row["exact"] is not None and e_row["onsager"] is not None and e_row["error"] >= 0
+    assert abs(sum(summary["exact_energy"]["p"]) - 1) < 1e-9
+    assert abs(sum(wolff["energy_hist"]["p"]) - 1) < 1e-9 and wolff["correlation"]["c"][0] == 1.0
+    # Progress rises to the end; the last frame is the reference's last sample.
+    fractions = [f for f, _ in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert store.latest(job)["sampler"] == "wolff"
+    spins, energies, _ = read_ising_csv(store.folder(job) / "samples.csv")
+    assert spins.shape == (6, 16, 16)
+    header = open(store.folder(job) / "samples.csv").readline().strip().split(",")
+    assert header == ising_header(256)
+    rows = list(csv.DictReader(open(store.folder(job) / "observables.csv")))
+    assert len(rows) == 10 and {r["sampler"] for r in rows} == {"diffusion", "wolff"}
+
+
+def test_long_mcmc_runs_keep_a_bounded_animation(store):
+    settings = IsingComparisonSettings("metropolis", L=4, T=2.0, n=1000, reference=None)
+    (run,) = run_ising_comparison(settings, store, new_job_id())["runs"]
+    assert len(run["animation"]) == ANIMATION_FRAMES and run["animation"][-1]["step"] == 1000
+    assert "t" not in run["animation"][0] and run["animation"][0]["sweeps"] > 0
+
+
+def test_a_diffusion_run_outside_the_model_range_fails_with_a_message(store):
+    settings = IsingComparisonSettings("diffusion", L=16, T=9.0, n=2, steps=2, reference=None)
+    with pytest.raises(ValueError, match="outside the model's training range"):
+        run_ising_comparison(settings, store, new_job_id())
+
+
+def test_temperature_sweep_publishes_points_as_they_come(store):
+    job = new_job_id()
+    summary = run_temperature_sweep(L=4, temperatures=[2.0, 3.0], samplers=["metropolis", "wolff"], n=200, seed=0,
+                                    steps=10, store=store, job_id=job)
+    assert store.latest(job)["done"] == 4
+    wolff = summary["points"]["wolff"]
+    assert wolff["T"] == [2.0, 3.0] and len(wolff["binder"]) == 2
+    # Ordered at low T, disordered at high T.
+    assert wolff["abs_magnetization"][0]["value"] > wolff["abs_magnetization"][1]["value"]
+    assert len(summary["exact"]["T"]) == len(summary["exact"]["specific_heat"]) == 200
+
+
+def test_training_stops_at_a_cancel_request_with_a_checkpoint(store, tmp_path):
+    job = new_job_id()
+    store.request_cancel(job)  # requested before the first step: the run stops after it
+    summary = run_training(
+        folder=tmp_path / "model", data=IsingDataConfig(L=8, n_temperatures=2, samples_per_temperature=16, chains=2),
+        network=UNetConfig(channels=8, channel_mults=(1, 2)), train=TrainConfig(steps=50, batch_size=4),
+        data_dir=tmp_path / "data", store=store, job_id=job,
+    )
+    assert summary["cancelled"] and summary["step"] == 1 and summary["curve"]["step"] == [1]
+    assert (tmp_path / "model" / "config.json").is_file()
+
+
+@pytest.mark.parametrize("name", ["", "../x", "a b", ".hidden", "x" * 65])
+def test_model_names_are_plain_folder_names(name):
+    with pytest.raises(ValueError, match="model name"):
+        check_model_name(name)
