@@ -34,6 +34,7 @@ from boltz.exact import (
     onsager_magnetization,
     onsager_specific_heat,
 )
+from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
 from boltz.frames import JobStore, Throttle
 from boltz.io import write_ising_csv
 from boltz.jobs import IsingSampleSet, sample_ising
@@ -68,8 +69,8 @@ class IsingComparisonSettings:
     n: int = 100
     seed: int = 0
     reference: str | None = "wolff"
-    solver: str = "sde"
-    steps: int = 100
+    solver: str = DEFAULT_SOLVER
+    steps: int = DEFAULT_STEPS
     refine: int = 0
     model: str | None = None
 
@@ -251,11 +252,10 @@ def _thinned(curve: dict) -> dict:
     return {key: values[::stride] for key, values in curve.items()}
 
 
-def run_training(*, folder, data, network, train, data_dir, store: JobStore, job_id: str, on_progress=None) -> dict:
-    """Train an Ising model into ``folder`` (``train_ising``); publishes the loss curve so far, stops (with a
-    checkpoint) when a cancel is requested for the job."""
-    from boltz.diffusion.training import train_ising
-
+def run_training(*, trainer, folder, data, network, train, data_dir, store: JobStore, job_id: str,
+                 on_progress=None) -> dict:
+    """Train a model into ``folder`` with ``trainer`` (``train_ising`` or ``train_lj``); publishes the loss curve
+    so far, stops (with a checkpoint) when a cancel is requested for the job."""
     torch.set_num_threads(1)  # see run_ising_comparison
     curve = {"step": [], "loss": [], "loss_avg": []}
     throttle = Throttle()
@@ -279,6 +279,6 @@ def run_training(*, folder, data, network, train, data_dir, store: JobStore, job
                 on_progress(frame["step"] / frame["steps"], text)
         return store.cancel_requested(job_id)
 
-    result = train_ising(folder, data=data, network=network, train=train, cache_dir=data_dir, callback=callback)
+    result = trainer(folder, data=data, network=network, train=train, cache_dir=data_dir, callback=callback)
     return {"job_id": job_id, "folder": str(result.folder), "step": result.step, "seconds": result.seconds,
             "loss": _finite(result.loss), "cancelled": result.cancelled, "curve": _thinned(curve)}

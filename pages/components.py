@@ -55,13 +55,12 @@ def number_input(page: str, field: NumberField) -> dbc.Row:
     ], className="mb-2")
 
 
-def check_fields(fields: tuple[NumberField, ...], values) -> tuple[list, dict | None]:
-    """``(outputs, parsed)``: per field ``invalid`` and message for the form, and the parsed values (None if any is refused)."""
+def check_fields(fields: tuple[NumberField, ...], values) -> tuple[list[bool], list[str], dict | None]:
+    """``(invalid, messages, parsed)``: per field its ``invalid`` flag and message, and the parsed values (None if any is refused)."""
     messages = [field.message(value) for field, value in zip(fields, values)]
-    outputs = [item for message in messages for item in (message is not None, message or "")]
-    if any(messages):
-        return outputs, None
-    return outputs, {field.name: field.parse(value) for field, value in zip(fields, values)}
+    invalid = [message is not None for message in messages]
+    parsed = None if any(invalid) else {field.name: field.parse(value) for field, value in zip(fields, values)}
+    return invalid, [message or "" for message in messages], parsed
 
 
 def select(page: str, name: str, label: str, options, value) -> dbc.Row:

@@ -6,6 +6,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
+from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
+from boltz.diffusion.sampling import SAMPLERS as SOLVERS
 from boltz.exact import T_C
 from boltz.frames import new_job_id
 from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
@@ -20,7 +22,7 @@ FIELDS = (
     NumberField("J", "coupling J", 1.0, -10, 10, integer=False),
     NumberField("h", "field h", 0.0, -10, 10, integer=False),
     NumberField("n", "samples", 64, 1, 100_000),
-    NumberField("steps", "diffusion steps", 100, 1, 2000),
+    NumberField("steps", "diffusion steps", DEFAULT_STEPS, 1, 2000),
     NumberField("refine", "refinement sweeps", 0, 0, 1000),
     NumberField("seed", "seed", 0, 0, 2**31 - 1),
 )
@@ -41,7 +43,7 @@ def _controls() -> dbc.Card:
         select("ising", "sampler", "sampler", SAMPLERS, "diffusion"),
         select("ising", "reference", "compare with", [*SAMPLERS, {"label": "nothing", "value": "none"}], "wolff"),
         *[number_input("ising", field) for field in FIELDS[3:]],
-        select("ising", "solver", "diffusion solver", ["sde", "ode", "pc", "ddim"], "sde"),
+        select("ising", "solver", "diffusion solver", list(SOLVERS), DEFAULT_SOLVER),
         dbc.Label("diffusion model"),
         dcc.Dropdown(id="ising-model", options=models, placeholder="trained closest to L", className="mb-3"),
         dbc.Button("Sample", id="ising-sample", color="primary", className="me-2"),
@@ -107,8 +109,7 @@ def layout(**_query):
 def submit(_clicks, *states):
     """Check the form; only a fully valid one becomes a job (the background callback below starts on it)."""
     T, sampler, reference, solver, model = states[len(FIELDS):]
-    outputs, parsed = check_fields(FIELDS, states[:len(FIELDS)])
-    invalid, messages = outputs[0::2], outputs[1::2]
+    invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)])
     if parsed is None:
         return invalid + messages + [no_update, None]
     settings = IsingComparisonSettings(sampler=sampler, T=T, reference=None if reference == "none" else reference,

@@ -16,3 +16,23 @@ def test_health_route(app_module):
 def test_bootstrap_is_served_locally(app_module):
     response = app_module.server.test_client().get("/assets/bootstrap.min.css")
     assert response.status_code == 200 and b"Bootstrap" in response.data[:200]
+
+
+def test_command_line_defaults_and_cache_folder(app_module, tmp_path):
+    defaults = app_module.parse_options([])
+    assert (defaults.host, defaults.port, defaults.debug) == ("127.0.0.1", 8050, False)
+    assert app_module.parse_options(["--cache-dir", str(tmp_path)]).cache_dir == tmp_path
+
+
+def test_the_job_store_lives_in_the_cache_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("BOLTZ_CACHE_DIR", str(tmp_path))
+    module = importlib.reload(importlib.import_module("app"))
+    assert module.server.config["BOLTZ_JOB_DIR"] == str(tmp_path / "jobs")
+    assert (tmp_path / "callbacks").is_dir()  # the background-callback manager's diskcache
+
+
+def test_binding_every_interface_warns(app_module, monkeypatch, capsys):
+    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options(["--host", "0.0.0.0"]))
+    monkeypatch.setattr(app_module.app, "run", lambda **kwargs: None)
+    app_module.main()
+    assert "warning: binding 0.0.0.0" in capsys.readouterr().out

@@ -4,7 +4,7 @@ import pytest
 
 from boltz.diffusion.data import IsingDataConfig
 from boltz.diffusion.networks import UNetConfig
-from boltz.diffusion.training import TrainConfig
+from boltz.diffusion.training import TrainConfig, train_ising
 from boltz.frames import JobStore, new_job_id
 from boltz.io import ising_header, read_ising_csv
 from boltz.live_jobs import (
@@ -79,7 +79,7 @@ def test_training_stops_at_a_cancel_request_with_a_checkpoint(store, tmp_path):
     job = new_job_id()
     store.request_cancel(job)  # requested before the first step: the run stops after it
     summary = run_training(
-        folder=tmp_path / "model", data=IsingDataConfig(L=8, n_temperatures=2, samples_per_temperature=16, chains=2),
+        trainer=train_ising, folder=tmp_path / "model", data=IsingDataConfig(L=8, n_temperatures=2, samples_per_temperature=16, chains=2),
         network=UNetConfig(channels=8, channel_mults=(1, 2)), train=TrainConfig(steps=50, batch_size=4),
         data_dir=tmp_path / "data", store=store, job_id=job,
     )

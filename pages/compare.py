@@ -1,0 +1,100 @@
+"""Compare: the phase transition at a glance, a temperature sweep of diffusion against MCMC and the exact curves."""
+
+import dash
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from boltz.frames import new_job_id
+from boltz.live_jobs import SWEEP_OBSERVABLES, exact_curves, run_temperature_sweep
+from pages import figures
+from pages.components import NumberField, check_fields, failure_alert, job_store, number_input
+
+dash.register_page(__name__, path="/compare", name="Compare", order=4)
+
+FIELDS = (
+    NumberField("L", "lattice size L", 16, 2, 128),
+    NumberField("T_min", "lowest T", 1.6, 0.1, 10, integer=False),
+    NumberField("T_max", "highest T", 3.4, 0.1, 10, integer=False),
+    NumberField("points", "temperatures", 7, 2, 41),
+    NumberField("n", "samples per point", 200, 10, 100_000),
+    NumberField("steps", "diffusion steps", 50, 1, 2000),
+    NumberField("seed", "seed", 0, 0, 2**31 - 1),
+)
+SAMPLERS = [{"label": " diffusion", "value": "diffusion"}, {"label": " Metropolis", "value": "metropolis"},
+            {"label": " Wolff", "value": "wolff"}]
+
+
+def layout(**_query):
+    exact = exact_curves(16, 1.6, 3.4)
+    return dbc.Row([
+        dbc.Col(dbc.Card(dbc.CardBody([
+            *[number_input("compare", field) for field in FIELDS],
+            dbc.Label("samplers"),
+            dbc.Checklist(id="compare-samplers", options=SAMPLERS, value=["diffusion", "wolff"], className="mb-3"),
+            dbc.Button("Sweep", id="compare-start", color="primary", className="me-2"),
+            dbc.Button("Cancel", id="compare-cancel", color="secondary", disabled=True),
+            dbc.Progress(id="compare-progress", value=0, label="", className="mt-3", style={"height": "1.4rem"}),
+            html.Div(id="compare-alert", className="mt-3"),
+        ])), md=3),
+        dbc.Col(dbc.Row([dbc.Col(dcc.Graph(id=f"compare-{name}", figure=figures.sweep_figure(name, {}, exact)), md=6)
+                         for name in SWEEP_OBSERVABLES]), md=9),
+        dcc.Interval(id="compare-clock", interval=500, disabled=True),
+        dcc.Store(id="compare-job"),
+    ])
+
+
+@callback(
+    [*[Output(f"compare-{f.name}", "invalid") for f in FIELDS], *[Output(f"compare-{f.name}-feedback", "children") for f in FIELDS],
+     Output("compare-job", "data"), Output("compare-alert", "children", allow_duplicate=True)],
+    Input("compare-start", "n_clicks"),
+    [State(f"compare-{f.name}", "value") for f in FIELDS], State("compare-samplers", "value"),
+    prevent_initial_call=True,
+)
+def submit(_clicks, *states):
+    invalid, messages, parsed = check_fields(FIELDS, states[:-1])
+    if parsed is not None and parsed["T_min"] >= parsed["T_max"]:
+        index = [field.name for field in FIELDS].index("T_max")
+        invalid[index], messages[index], parsed = True, "must be above the lowest T", None
+    if parsed is None or not states[-1]:
+        alert = None if states[-1] else dbc.Alert("Choose at least one sampler.", color="warning")
+        return invalid + messages + [no_update, alert]
+    return invalid + messages + [{"job_id": new_job_id(), "samplers": states[-1], **parsed}, None]
+
+
+@callback(
+    [Output(f"compare-{name}", "figure", allow_duplicate=True) for name in SWEEP_OBSERVABLES]
+    + [Output("compare-alert", "children"), Output("compare-progress", "label", allow_duplicate=True)],
+    Input("compare-job", "data"),
+    background=True,
+    running=[(Output("compare-start", "disabled"), True, False), (Output("compare-cancel", "disabled"), False, True),
+             (Output("compare-clock", "disabled"), False, True)],
+    cancel=[Input("compare-cancel", "n_clicks")],
+    progress=[Output("compare-progress", "value"), Output("compare-progress", "label")],
+    interval=300,
+    prevent_initial_call=True,
+)
+def sweep(set_progress, job):
+    temperatures = np.linspace(job["T_min"], job["T_max"], job["points"]).round(4).tolist()
+    try:
+        result = run_temperature_sweep(L=job["L"], temperatures=temperatures, samplers=job["samplers"], n=job["n"],
+                                       seed=job["seed"], steps=job["steps"], store=job_store(), job_id=job["job_id"],
+                                       on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
+    except Exception as error:  # whatever goes wrong, the page shows a message and stays usable
+        return [no_update] * len(SWEEP_OBSERVABLES) + [failure_alert(error), "failed"]
+    return ([figures.sweep_figure(name, result["points"], result["exact"]) for name in SWEEP_OBSERVABLES]
+            + [None, f"done: {len(temperatures)} temperatures"])
+
+
+@callback(
+    [Output(f"compare-{name}", "figure") for name in SWEEP_OBSERVABLES],
+    Input("compare-clock", "n_intervals"), State("compare-job", "data"),
+    prevent_initial_call=True,
+)
+def show_points(_ticks, job):
+    """The points measured so far, against the exact curves of the chosen L."""
+    frame = job_store().latest(job["job_id"]) if job else None
+    if frame is None:
+        return [no_update] * len(SWEEP_OBSERVABLES)
+    exact = exact_curves(job["L"], job["T_min"], job["T_max"])
+    return [figures.sweep_figure(name, frame["points"], exact) for name in SWEEP_OBSERVABLES]

@@ -1,0 +1,61 @@
+import pytest
+from browser_helpers import click, open_page, record_texts, set_number
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("path, ready", [("/", "#home-card-ising"), ("/ising", "#ising-sample"),
+                                         ("/training", "#training-models-table"), ("/compare", "#compare-start")])
+def test_every_page_loads_without_console_errors(dashboard, path, ready):
+    open_page(dashboard, path, ready)
+    dashboard.wait_for_element(".navbar", timeout=5)
+    assert dashboard.get_logs() == []
+
+
+def test_the_home_page_shows_the_shipped_model(dashboard):
+    open_page(dashboard, "/", "#home-card-ising")
+    assert "ising_L16: L = 16" in dashboard.find_element("#home-card-ising").text
+    click(dashboard, "#home-card-ising a")
+    dashboard.wait_for_element("#ising-sample", timeout=10)
+
+
+def test_a_tiny_training_run_shows_its_loss_and_its_model_everywhere(dashboard):
+    duo = dashboard
+    open_page(duo, "/training", "#training-start")
+    set_number(duo, "#training-name", "tiny")  # a text field, typed the same way
+    for name, value in {"L": 8, "temperatures": 2, "samples": 32, "channels": 8, "steps": 60, "batch": 8}.items():
+        set_number(duo, f"#training-{name}", value)
+    record_texts(duo, "#training-eta")
+    click(duo, "#training-start")
+    duo.wait_for_contains_text("#training-alert", "finished at step 60", timeout=90)
+    seen = duo.driver.execute_script("return window.seenTexts")
+    assert any(text.startswith("step ") and "ETA" in text for text in seen), seen
+    assert "tiny" in duo.find_element("#training-models-table").text
+    # The Ising page offers the new model without a restart; the shipped one is still there.
+    open_page(duo, "/ising", "#ising-model")
+    click(duo, "#ising-model")
+    duo.wait_for_element("[role='option']", timeout=5)
+    options = " | ".join(option.text for option in duo.find_elements("[role='option']"))
+    assert "tiny (L=8, yours)" in options and "ising_L16 (L=16, shipped)" in options
+    # The same name again is refused beside the field.
+    open_page(duo, "/training", "#training-start")
+    set_number(duo, "#training-name", "tiny")
+    click(duo, "#training-start")
+    duo.wait_for_contains_text("#training-name-feedback", "exists", timeout=5)
+    assert duo.get_logs() == []
+
+
+def test_a_sweep_draws_points_beside_the_exact_curves(dashboard):
+    duo = dashboard
+    open_page(duo, "/compare", "#compare-start")
+    for name, value in {"L": 4, "points": 3, "n": 50}.items():
+        set_number(duo, f"#compare-{name}", value)
+    click(duo, "#compare-samplers input[value='diffusion']")  # untick: no diffusion model at L = 4
+    click(duo, "#compare-samplers input[value='metropolis']")
+    click(duo, "#compare-start")
+    duo.wait_for_contains_text("#compare-progress", "done: 3 temperatures", timeout=60)
+    figure = duo.driver.execute_script("return document.querySelector('#compare-specific_heat .js-plotly-plot').data")
+    names = [trace["name"] for trace in figure]
+    assert names[:2] == ["exact finite L (Kaufman)", "Onsager L = ∞"] and {"metropolis", "wolff"} <= set(names)
+    assert all(len(trace["x"]) == 3 for trace in figure if trace["name"] in ("metropolis", "wolff"))
+    assert duo.get_logs() == []
