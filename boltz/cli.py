@@ -253,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample_lj.add_argument("--thin", type=int, default=None, help="Metropolis: sweeps between samples (default 10)")
     sample_lj.add_argument("--solver", choices=["sde", "ode", "pc", "ddim"], default="sde",
                            help="diffusion: reverse-time solver")
-    sample_lj.add_argument("--steps", type=int, default=200, help="diffusion: noise levels (solver steps)")
+    sample_lj.add_argument("--steps", type=int, default=100, help="diffusion: noise levels (solver steps)")
     sample_lj.add_argument("--refine", type=int, default=0, help="diffusion: Metropolis sweeps after the last step")
     sample_lj.add_argument("--model", default=None, help="diffusion: checkpoint folder or name (default: a model of "
                                                          "this density and T range, trained closest to N)")

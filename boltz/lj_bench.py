@@ -92,7 +92,7 @@ def diffusion_efficiency(state: str, *, n: int, steps: int, generator: torch.Gen
                         integrated_autocorrelation_time(u).tau, effective_sample_size(u))
 
 
-def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 256, diffusion_steps: int = 200) -> dict:
+def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 256, diffusion_steps: int = 100) -> dict:
     """All LJ measurements of one run: Metropolis throughput at several N, τ_int/ESS of U at each default state
     point, and diffusion samples/s and ESS/s where a trained model exists."""
     if not 0 < seconds <= 600:

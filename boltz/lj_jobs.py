@@ -62,7 +62,7 @@ def sample_lj(
     burn_in: int | None = None,
     thin: int | None = None,
     solver: str = "sde",
-    steps: int = 200,
+    steps: int = 100,
     refine: int = 0,
     model=None,
     batch_size: int = 256,

@@ -36,7 +36,7 @@ def sample_lj_diffusion(
     T: float,
     n: int,
     solver: str = "sde",
-    steps: int = 200,
+    steps: int = 100,
     refine_sweeps: int = 0,
     shifted: bool = True,
     batch_size: int = 256,
