@@ -1,5 +1,6 @@
 // Animation playback in the browser: no server round trip per frame.
-// A page keeps its frames in a dcc.Store ({frames, captions, zmax, title}); the frame index is the
+// A page keeps its frames in a dcc.Store ({frames, captions, title, kind: "lattice" with zmax, or
+// "particles" with box}; built by pages/figures.py playback_data); the frame index is the
 // value of its scrub slider; a dcc.Interval ticks while playing.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     playback: {
@@ -36,18 +37,23 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 return [window.dash_clientside.no_update, ""];
             }
             const frame = Math.min(index || 0, data.frames.length - 1);
-            const figure = {
-                data: [{
-                    type: "heatmap", z: data.frames[frame], zmin: -data.zmax, zmax: data.zmax, showscale: false,
-                    colorscale: [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]],
-                }],
-                layout: {
-                    title: {text: data.title}, height: 320, margin: {l: 10, r: 10, t: 40, b: 10},
-                    xaxis: {visible: false, constrain: "domain"},
-                    yaxis: {visible: false, scaleanchor: "x", autorange: "reversed"},
-                    uirevision: "playback",
-                },
-            };
+            const state = data.frames[frame];
+            const layout = {title: {text: data.title}, height: 320, margin: {l: 10, r: 10, t: 40, b: 10},
+                            uirevision: "playback"};
+            let trace;
+            if (data.kind === "particles") {
+                // Particles [xs, ys] in the periodic box, about one σ wide (as pages/figures.py draws them).
+                trace = {type: "scatter", mode: "markers", x: state[0], y: state[1],
+                         marker: {size: Math.max(4, 240 / data.box), color: "#2166ac", line: {width: 0.5, color: "white"}}};
+                layout.xaxis = {range: [0, data.box], showticklabels: false, constrain: "domain", mirror: true, showline: true};
+                layout.yaxis = {range: [0, data.box], showticklabels: false, scaleanchor: "x", mirror: true, showline: true};
+            } else {
+                trace = {type: "heatmap", z: state, zmin: -data.zmax, zmax: data.zmax, showscale: false,
+                         colorscale: [[0, "#2166ac"], [0.5, "#f7f7f7"], [1, "#b2182b"]]};
+                layout.xaxis = {visible: false, constrain: "domain"};
+                layout.yaxis = {visible: false, scaleanchor: "x", autorange: "reversed"};
+            }
+            const figure = {data: [trace], layout: layout};
             return [figure, data.captions[frame]];
         },
     },

@@ -1,4 +1,4 @@
-"""Long jobs that show themselves while they run: a sampler comparison, a temperature sweep, a training run.
+"""Long jobs that show themselves while they run: sampler comparisons (Ising, Lennard-Jones), a temperature sweep, a training run.
 
 Each is a plain function that writes live frames to a :class:`~boltz.frames.JobStore` under its job
 id, reports progress through ``on_progress(fraction, text)`` and returns a JSON-ready summary
@@ -38,6 +38,9 @@ from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
 from boltz.frames import JobStore, Throttle
 from boltz.io import write_ising_csv
 from boltz.jobs import IsingSampleSet, sample_ising
+from boltz.lj_io import write_lj_csv
+from boltz.lj_jobs import LJSampleSet, sample_lj
+from boltz.lj_report import lj_report
 from boltz.report import ising_report
 
 ANIMATION_FRAMES = 100  # frames kept for the in-browser playback of one run
@@ -51,10 +54,6 @@ def _finite(x) -> float | None:
     """JSON has no NaN or ∞: an undefined estimate travels as None (shown as —)."""
     x = float(x)
     return x if math.isfinite(x) else None
-
-
-def _lattice(values: torch.Tensor, digits: int) -> list:
-    return np.round(values.to(torch.float32).numpy(), digits).tolist()
 
 
 @dataclass(frozen=True)
@@ -75,13 +74,26 @@ class IsingComparisonSettings:
     model: str | None = None
 
 
-class LatticeRecorder:
-    """Sampler callback: publishes the newest lattice of one run (throttled), keeps the frames of the
-    animation (sample 0 of the first diffusion batch, or chain 0 of an MCMC run) and reports progress."""
+def ising_state(frame: dict) -> list:
+    """The first configuration of an Ising sampler frame: x_t [L][L] while denoising, else spins ±1."""
+    if frame["phase"] == "denoise":
+        return np.round(frame["x"][0, 0].to(torch.float32).numpy(), 2).tolist()
+    return frame["spins"][0].tolist()
 
-    def __init__(self, store: JobStore, job_id: str, *, sampler: str, stage: int, stages: int, on_progress=None,
-                 throttle: Throttle | None = None):
-        self.store, self.job_id, self.sampler = store, job_id, sampler
+
+def particle_state(frame: dict) -> list:
+    """The first configuration of a Lennard-Jones sampler frame as [xs, ys] (x_t wrapped into the box while denoising)."""
+    return np.round(frame["positions"][0].T.numpy(), 3).tolist()
+
+
+class FrameRecorder:
+    """Sampler callback: publishes the newest configuration of one run (throttled), keeps the frames of the
+    animation (sample 0 of the first diffusion batch, or chain 0 of an MCMC run) and reports progress.
+    ``state(frame)`` turns a sampler frame into that configuration, JSON-ready."""
+
+    def __init__(self, store: JobStore, job_id: str, *, sampler: str, state, stage: int, stages: int,
+                 on_progress=None, throttle: Throttle | None = None):
+        self.store, self.job_id, self.sampler, self.state = store, job_id, sampler, state
         self.stage, self.stages = stage, stages
         self.on_progress = on_progress
         self.throttle = throttle or Throttle()
@@ -90,10 +102,10 @@ class LatticeRecorder:
     def __call__(self, frame: dict) -> None:
         phase = frame["phase"]
         if phase == "denoise":
-            # Progress counts lattices × levels done; t and σ(t) tell how much noise is left.
+            # Progress counts configurations × levels done; t and σ(t) tell how much noise is left.
             done = frame["sample_offset"] + frame["x"].shape[0] * frame["step"] / frame["steps"]
             fraction, position, last = done / frame["total"], (frame["step"], frame["steps"]), frame["step"] == frame["steps"]
-            view = {"t": frame["t"], "sigma": frame["sigma"], "x": frame["x"][0, 0]}
+            labels = {"t": _finite(frame["t"]), "sigma": _finite(frame["sigma"])}
             text = f"{self.sampler}: denoising, t = {frame['t']:.3f}, σ(t) = {frame['sigma']:.3f}"
             keep = frame["batch"] == 0
         else:
@@ -103,22 +115,17 @@ class LatticeRecorder:
                         else 0.3 + 0.7 * frame["step"] / frame["total"])
             position = (frame["step"], None if burn else frame["total"])
             last = not burn and frame["step"] == frame["total"]
-            view = {"sweeps": frame["sweeps"], "x": frame["spins"][0]}
+            labels = {"sweeps": _finite(frame["sweeps"])}
             text = f"{self.sampler}: {'burn-in' if burn else 'sampling'}, {frame['sweeps']:.0f} sweeps"
             keep = not burn
-        if keep and position[1] and self._keeps(*position):
-            self.animation.append({"step": position[0], **{k: _finite(v) for k, v in view.items() if k != "x"},
-                                   "lattice": _lattice(view["x"], 2)})
+        if keep and position[1] and position[0] in _animation_steps(position[1]):
+            self.animation.append({"step": position[0], **labels, "state": self.state(frame)})
         if self.throttle.ready(force=last):
             self.store.publish(self.job_id, {"sampler": self.sampler, "phase": phase, "step": position[0],
-                                             "steps": position[1], "text": text, "lattice": _lattice(view["x"], 2)})
+                                             "steps": position[1], "text": text, "state": self.state(frame)})
             if self.on_progress is not None:
                 self.on_progress(1.0 if last and self.stage + 1 == self.stages
                                  else (self.stage + min(fraction, 1.0)) / self.stages, text)
-
-    @staticmethod
-    def _keeps(step: int, steps: int) -> bool:
-        return step in _animation_steps(steps)
 
 
 @functools.lru_cache(maxsize=64)
@@ -170,17 +177,21 @@ def exact_energy_distribution(L: int, T: float, J: float, h: float) -> dict | No
     return {"e": (levels / (L * L)).tolist(), "p": probabilities.tolist()}
 
 
-def write_observables_csv(path, runs: list[dict]) -> Path:
-    """One row per sampler and observable: value, error, exact finite-L value, z-score, Onsager value."""
+ISING_PARAMETERS = ("L", "T", "J", "h", "n")
+LJ_PARAMETERS = ("N", "density", "T", "n")
+
+
+def write_observables_csv(path, runs: list[dict], parameters: tuple[str, ...]) -> Path:
+    """One row per sampler and observable: the run's ``parameters``, value, error and, where known, the exact
+    finite-size value, the z-score and Onsager's value (empty otherwise)."""
     path = Path(path)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["sampler", "L", "T", "J", "h", "n", "observable", "value", "error", "exact_finite_L", "z",
-                         "onsager"])
+        writer.writerow(["sampler", *parameters, "observable", "value", "error", "exact_finite_L", "z", "onsager"])
         for run in runs:
             for row in run["observables"]:
-                writer.writerow([run["sampler"], run["L"], run["T"], run["J"], run["h"], run["n"], row["name"],
-                                 row["value"], row["error"], row["exact"], row["z"], row["onsager"]])
+                writer.writerow([run["sampler"], *(run[name] for name in parameters), row["name"], row["value"],
+                                 row["error"], row.get("exact"), row.get("z"), row.get("onsager")])
     return path
 
 
@@ -193,17 +204,72 @@ def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job
     samplers = [settings.sampler] + ([settings.reference] if settings.reference else [])
     runs, throttle = [], Throttle()
     for stage, sampler in enumerate(samplers):
-        recorder = LatticeRecorder(store, job_id, sampler=sampler, stage=stage, stages=len(samplers),
-                                   on_progress=on_progress, throttle=throttle)
+        recorder = FrameRecorder(store, job_id, sampler=sampler, state=ising_state, stage=stage, stages=len(samplers),
+                                 on_progress=on_progress, throttle=throttle)
         result = sample_ising(sampler, L=settings.L, T=settings.T, J=settings.J, h=settings.h, n=settings.n,
                               seed=settings.seed, solver=settings.solver, steps=settings.steps,
                               refine=settings.refine, model=settings.model, callback=recorder)
         if stage == 0:
             write_ising_csv(store.folder(job_id) / "samples.csv", result.spins, result.energies, result.magnetizations)
         runs.append(summarize_ising(result, recorder.animation))
-    write_observables_csv(store.folder(job_id) / "observables.csv", runs)
+    write_observables_csv(store.folder(job_id) / "observables.csv", runs, ISING_PARAMETERS)
     return {"job_id": job_id, "settings": asdict(settings), "runs": runs,
             "exact_energy": exact_energy_distribution(settings.L, settings.T, settings.J, settings.h)}
+
+
+@dataclass(frozen=True)
+class LJComparisonSettings:
+    """One Lennard-Jones sampler, optionally held against a reference sampler at the same N, ρ, T, n and seed."""
+
+    sampler: str
+    N: int
+    density: float
+    T: float
+    n: int = 32
+    seed: int = 0
+    reference: str | None = "metropolis"
+    solver: str = "sde"
+    steps: int = 100
+    refine: int = 0
+    model: str | None = None
+
+
+def summarize_lj(result: LJSampleSet, animation: list[dict]) -> dict:
+    """Everything the page shows of one LJ run: U/N, P and excess c_v with errors, g(r), P(U/N), snapshots."""
+    report = lj_report(result.positions, result.energies, N=result.N, density=result.density, T=result.T,
+                       shifted=result.shifted)
+    rows = [{"name": name, "value": _finite(value), "error": _finite(error)} for name, (value, error) in
+            (("U/N", report.energy_per_particle), ("P", report.pressure), ("c_v excess", report.excess_heat_capacity))]
+    u_centres, p_u = energy_histogram(result.energies.numpy() / result.N, bins=30)
+    picks = np.linspace(0, result.positions.shape[0] - 1, min(SNAPSHOTS, result.positions.shape[0])).astype(int)
+    return {
+        "sampler": result.sampler, "N": result.N, "density": result.density, "T": result.T, "box": result.box,
+        "n": int(result.positions.shape[0]), "seconds": result.seconds, "observables": rows,
+        "tau_energy": _finite(report.tau_energy), "ess_energy": _finite(report.ess_energy),
+        "overlap_fraction": report.overlap_fraction,
+        "gr": {"r": report.gr.r.tolist(), "g": report.gr.g.tolist(), "error": report.gr.error.tolist()},
+        "energy_hist": {"e": u_centres.tolist(), "p": p_u.tolist()},
+        "snapshots": [np.round(result.positions[i].T.numpy(), 3).tolist() for i in picks],
+        "animation": animation,
+    }
+
+
+def run_lj_comparison(settings: LJComparisonSettings, store: JobStore, job_id: str, *, on_progress=None) -> dict:
+    """Lennard-Jones counterpart of :func:`run_ising_comparison` (the samples CSV is the LJ contract of boltz.lj_io)."""
+    torch.set_num_threads(1)  # see run_ising_comparison
+    samplers = [settings.sampler] + ([settings.reference] if settings.reference else [])
+    runs, throttle = [], Throttle()
+    for stage, sampler in enumerate(samplers):
+        recorder = FrameRecorder(store, job_id, sampler=sampler, state=particle_state, stage=stage,
+                                 stages=len(samplers), on_progress=on_progress, throttle=throttle)
+        result = sample_lj(sampler, N=settings.N, density=settings.density, T=settings.T, n=settings.n,
+                           seed=settings.seed, solver=settings.solver, steps=settings.steps, refine=settings.refine,
+                           model=settings.model, callback=recorder)
+        if stage == 0:
+            write_lj_csv(store.folder(job_id) / "samples.csv", result.positions, result.energies)
+        runs.append(summarize_lj(result, recorder.animation))
+    write_observables_csv(store.folder(job_id) / "observables.csv", runs, LJ_PARAMETERS)
+    return {"job_id": job_id, "settings": asdict(settings), "runs": runs}
 
 
 SWEEP_OBSERVABLES = ("energy", "abs_magnetization", "specific_heat", "susceptibility", "binder")

@@ -1,4 +1,4 @@
-"""Pieces the pages share: numeric fields that say what is wrong with them, the job store, failure alerts."""
+"""Pieces the pages share: numeric fields that say what is wrong with them, the job store, failure alerts, the player."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 from boltz.frames import JobStore
+from pages import figures
 
 log = logging.getLogger(__name__)
 
@@ -83,3 +84,39 @@ def failure_alert(error: Exception) -> dbc.Alert:
         log.exception("job failed", exc_info=error)
         text = f"{type(error).__name__}: {error}"
     return dbc.Alert(["The job failed: ", html.Span(" ".join(text.split()))], color="danger", dismissable=True)
+
+
+def player(page: str) -> html.Div:
+    """The in-browser animation player: graph, caption (t and σ(t) for diffusion), scrub slider, step and play buttons."""
+    return html.Div([
+        dcc.Graph(id=f"{page}-animation", figure=figures.empty_figure("the run's animation appears here", 320)),
+        html.Div(id=f"{page}-anim-caption", className="text-center small mb-1"),
+        dcc.Slider(id=f"{page}-anim-slider", min=0, max=0, step=1, value=0, marks=None, updatemode="drag"),
+        html.Div([
+            dbc.Button("◀", id=f"{page}-anim-back", size="sm", color="light"),
+            dbc.Button("▶ Play", id=f"{page}-anim-play", size="sm", color="primary", className="mx-2"),
+            dbc.Button("▶", id=f"{page}-anim-forward", size="sm", color="light"),
+        ], className="text-center"),
+        dcc.Interval(id=f"{page}-anim-clock", interval=40, disabled=True),  # 25 frames per second at most
+        dcc.Store(id=f"{page}-anim-frames"),
+    ])
+
+
+def register_player(page: str) -> None:
+    """Wire the player to assets/playback.js: every frame is drawn in the browser, none asks the server."""
+    clientside_callback(
+        ClientsideFunction(namespace="playback", function_name="advance"),
+        Output(f"{page}-anim-slider", "value"), Output(f"{page}-anim-slider", "max"),
+        Output(f"{page}-anim-clock", "disabled"), Output(f"{page}-anim-play", "children"),
+        Input(f"{page}-anim-clock", "n_intervals"), Input(f"{page}-anim-back", "n_clicks"),
+        Input(f"{page}-anim-forward", "n_clicks"), Input(f"{page}-anim-play", "n_clicks"),
+        Input(f"{page}-anim-frames", "data"),
+        State(f"{page}-anim-slider", "value"), State(f"{page}-anim-clock", "disabled"),
+        prevent_initial_call=True,
+    )
+    clientside_callback(
+        ClientsideFunction(namespace="playback", function_name="draw"),
+        Output(f"{page}-animation", "figure"), Output(f"{page}-anim-caption", "children"),
+        Input(f"{page}-anim-slider", "value"), Input(f"{page}-anim-frames", "data"),
+        prevent_initial_call=True,
+    )

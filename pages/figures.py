@@ -37,16 +37,28 @@ def empty_figure(message: str, height: int = 300) -> go.Figure:
 
 
 def playback_data(run: dict) -> dict:
-    """The animation of one run for the browser's player: lattices, one caption per frame, colour range."""
+    """The animation of one run for the browser's player (assets/playback.js): configurations, one caption per
+    frame, and how to draw them (a lattice heatmap with its colour range, or particles in a box)."""
     noisy = run["sampler"] == "diffusion"
     if noisy:
         steps = run["animation"][-1]["step"] if run["animation"] else 0
         captions = [f"level {f['step']}/{steps} · t = {f['t']:.3f} · σ(t) = {f['sigma']:.3f}" for f in run["animation"]]
     else:
         captions = [f"sample {f['step']} · {f['sweeps']:.0f} sweeps" for f in run["animation"]]
-    return {"frames": [f["lattice"] for f in run["animation"]], "captions": captions,
-            "zmax": NOISY_RANGE if noisy else 1.0, "title": f"{run['sampler']}: first sample" if noisy
-            else f"{run['sampler']}: chain 0"}
+    drawing = {"kind": "particles", "box": run["box"]} if "box" in run else \
+        {"kind": "lattice", "zmax": NOISY_RANGE if noisy else 1.0}
+    return {"frames": [f["state"] for f in run["animation"]], "captions": captions, **drawing,
+            "title": f"{run['sampler']}: first sample" if noisy else f"{run['sampler']}: chain 0"}
+
+
+def particles_figure(state, box: float, title: str = "", height: int = 320) -> go.Figure:
+    """Particles [xs, ys] in the periodic box, drawn about one σ wide."""
+    figure = go.Figure(go.Scatter(x=state[0], y=state[1], mode="markers",
+                                  marker=dict(size=max(4, 240 / box), color="#2166ac", line=dict(width=0.5, color="white"))))
+    figure.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40, b=10), template="plotly_white")
+    figure.update_xaxes(range=[0, box], showticklabels=False, constrain="domain", mirror=True, showline=True)
+    figure.update_yaxes(range=[0, box], showticklabels=False, scaleanchor="x", mirror=True, showline=True)
+    return figure
 
 
 def snapshots_figure(runs: list[dict]) -> go.Figure:
@@ -65,7 +77,8 @@ def snapshots_figure(runs: list[dict]) -> go.Figure:
     return figure
 
 
-def energy_distribution_figure(runs: list[dict], exact: dict | None) -> go.Figure:
+def energy_distribution_figure(runs: list[dict], exact: dict | None, x_title: str = "energy per spin e",
+                               title: str = "P(e)") -> go.Figure:
     figure = go.Figure()
     if exact:
         figure.add_scatter(x=exact["e"], y=exact["p"], mode="lines", name="exact (Beale g(E))",
@@ -73,7 +86,16 @@ def energy_distribution_figure(runs: list[dict], exact: dict | None) -> go.Figur
     for run in runs:
         figure.add_scatter(x=run["energy_hist"]["e"], y=run["energy_hist"]["p"], mode="markers", name=run["sampler"],
                            marker=dict(color=SAMPLER_COLORS.get(run["sampler"]), size=6))
-    return _layout(figure, "P(e)", "energy per spin e", "probability")
+    return _layout(figure, title, x_title, "probability")
+
+
+def radial_distribution_figure(runs: list[dict]) -> go.Figure:
+    figure = go.Figure()
+    for run in runs:
+        figure.add_scatter(x=run["gr"]["r"], y=run["gr"]["g"], mode="lines", name=run["sampler"],
+                           error_y=dict(type="data", array=run["gr"]["error"], thickness=0.5),
+                           line=dict(color=SAMPLER_COLORS.get(run["sampler"])))
+    return _layout(figure, "g(r)", "distance r (σ)", "g(r)")
 
 
 def magnetization_figure(runs: list[dict]) -> go.Figure:

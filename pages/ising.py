@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
 from boltz.diffusion.sampling import SAMPLERS as SOLVERS
@@ -13,7 +13,8 @@ from boltz.frames import new_job_id
 from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
 from boltz.models import list_models
 from pages import figures
-from pages.components import NumberField, check_fields, failure_alert, job_store, number_input, select
+from pages.components import (NumberField, check_fields, failure_alert, job_store, number_input, player,
+                              register_player, select)
 
 dash.register_page(__name__, path="/ising", name="Ising", order=1)
 
@@ -53,21 +54,6 @@ def _controls() -> dbc.Card:
     ]))
 
 
-def _player() -> html.Div:
-    return html.Div([
-        dcc.Graph(id="ising-animation", figure=figures.empty_figure("the run's animation appears here", 320)),
-        html.Div(id="ising-anim-caption", className="text-center small mb-1"),
-        dcc.Slider(id="ising-anim-slider", min=0, max=0, step=1, value=0, marks=None, updatemode="drag"),
-        html.Div([
-            dbc.Button("◀", id="ising-anim-back", size="sm", color="light"),
-            dbc.Button("▶ Play", id="ising-anim-play", size="sm", color="primary", className="mx-2"),
-            dbc.Button("▶", id="ising-anim-forward", size="sm", color="light"),
-        ], className="text-center"),
-        dcc.Interval(id="ising-anim-clock", interval=40, disabled=True),
-        dcc.Store(id="ising-anim-frames"),
-    ])
-
-
 def _graph(name: str) -> dbc.Col:
     return dbc.Col(dcc.Graph(id=f"ising-{name}", figure=figures.empty_figure("")), md=6)
 
@@ -79,7 +65,7 @@ def layout(**_query):
             dbc.Row([
                 dbc.Col([dcc.Graph(id="ising-live", figure=figures.empty_figure("live frames appear here", 320)),
                          html.Div(id="ising-live-text", className="text-center small")], md=6),
-                dbc.Col(_player(), md=6),
+                dbc.Col(player("ising"), md=6),
             ]),
             dcc.Graph(id="ising-snapshots", figure=figures.empty_figure("", 100)),
             html.Div(id="ising-table"),
@@ -164,7 +150,7 @@ def show_live_frame(_ticks, job):
         return no_update, "starting…"
     position = f"{frame['step']}/{frame['steps']}" if frame["steps"] else f"{frame['step']}"
     title = f"live: {frame['sampler']} {frame['phase']} {position}"
-    return figures.lattice_figure(frame["lattice"], title, noisy=frame["phase"] == "denoise"), frame["text"]
+    return figures.lattice_figure(frame["state"], title, noisy=frame["phase"] == "denoise"), frame["text"]
 
 
 def observables_table(runs: list[dict]) -> dbc.Table:
@@ -215,18 +201,4 @@ def download(_samples, _observables, last_job):
     return dcc.send_file(str(path), filename=f"ising_{settings['sampler']}_L{settings['L']}_T{settings['T']:g}_{name}")
 
 
-clientside_callback(
-    ClientsideFunction(namespace="playback", function_name="advance"),
-    Output("ising-anim-slider", "value"), Output("ising-anim-slider", "max"),
-    Output("ising-anim-clock", "disabled"), Output("ising-anim-play", "children"),
-    Input("ising-anim-clock", "n_intervals"), Input("ising-anim-back", "n_clicks"),
-    Input("ising-anim-forward", "n_clicks"), Input("ising-anim-play", "n_clicks"), Input("ising-anim-frames", "data"),
-    State("ising-anim-slider", "value"), State("ising-anim-clock", "disabled"),
-    prevent_initial_call=True,
-)
-clientside_callback(
-    ClientsideFunction(namespace="playback", function_name="draw"),
-    Output("ising-animation", "figure"), Output("ising-anim-caption", "children"),
-    Input("ising-anim-slider", "value"), Input("ising-anim-frames", "data"),
-    prevent_initial_call=True,
-)
+register_player("ising")

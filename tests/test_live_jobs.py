@@ -7,11 +7,14 @@ from boltz.diffusion.networks import UNetConfig
 from boltz.diffusion.training import TrainConfig, train_ising
 from boltz.frames import JobStore, new_job_id
 from boltz.io import ising_header, read_ising_csv
+from boltz.lj_io import read_lj_csv
 from boltz.live_jobs import (
     ANIMATION_FRAMES,
     IsingComparisonSettings,
+    LJComparisonSettings,
     check_model_name,
     run_ising_comparison,
+    run_lj_comparison,
     run_temperature_sweep,
     run_training,
 )
@@ -32,7 +35,7 @@ def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store):
     frames = diffusion["animation"]
     assert [f["step"] for f in frames] == list(range(1, 13))
     assert frames[0]["t"] == 1.0 and frames[-1]["sigma"] < frames[0]["sigma"]
-    assert len(frames[0]["lattice"]) == 16 and len(frames[0]["lattice"][0]) == 16
+    assert len(frames[0]["state"]) == 16 and len(frames[0]["state"][0]) == 16
     assert [row["name"] for row in diffusion["observables"]] == ["e", "|m|", "c", "chi", "U4"]
     e_row = diffusion["observables"][0]
     assert e_row["exact"] is not None and e_row["onsager"] is not None and e_row["error"] >= 0
@@ -51,9 +54,9 @@ def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store):
 
 
 def test_long_mcmc_runs_keep_a_bounded_animation(store):
-    settings = IsingComparisonSettings("metropolis", L=4, T=2.0, n=1000, reference=None)
+    settings = IsingComparisonSettings("wolff", L=4, T=2.0, n=300, reference=None)
     (run,) = run_ising_comparison(settings, store, new_job_id())["runs"]
-    assert len(run["animation"]) == ANIMATION_FRAMES and run["animation"][-1]["step"] == 1000
+    assert len(run["animation"]) == ANIMATION_FRAMES and run["animation"][-1]["step"] == 300
     assert "t" not in run["animation"][0] and run["animation"][0]["sweeps"] > 0
 
 
@@ -65,9 +68,9 @@ def test_a_diffusion_run_outside_the_model_range_fails_with_a_message(store):
 
 def test_temperature_sweep_publishes_points_as_they_come(store):
     job = new_job_id()
-    summary = run_temperature_sweep(L=4, temperatures=[2.0, 3.0], samplers=["metropolis", "wolff"], n=200, seed=0,
+    summary = run_temperature_sweep(L=8, temperatures=[2.0, 3.0], samplers=["diffusion", "wolff"], n=100, seed=0,
                                     steps=10, store=store, job_id=job)
-    assert store.latest(job)["done"] == 4
+    assert store.latest(job)["done"] == 4 and summary["points"]["diffusion"]["T"] == [2.0, 3.0]
     wolff = summary["points"]["wolff"]
     assert wolff["T"] == [2.0, 3.0] and len(wolff["binder"]) == 2
     # Ordered at low T, disordered at high T.
@@ -91,3 +94,20 @@ def test_training_stops_at_a_cancel_request_with_a_checkpoint(store, tmp_path):
 def test_model_names_are_plain_folder_names(name):
     with pytest.raises(ValueError, match="model name"):
         check_model_name(name)
+
+
+def test_lennard_jones_diffusion_against_metropolis(store):
+    job = new_job_id()
+    settings = LJComparisonSettings("diffusion", N=16, density=0.64, T=0.75, n=4, steps=10, reference="metropolis")
+    summary = run_lj_comparison(settings, store, job)
+    diffusion, metropolis = summary["runs"]
+    assert [row["name"] for row in diffusion["observables"]] == ["U/N", "P", "c_v excess"]
+    frames = diffusion["animation"]
+    assert len(frames) == 10 and frames[-1]["sigma"] < frames[0]["sigma"]
+    xs, ys = frames[0]["state"]
+    assert len(xs) == len(ys) == 16 and all(0 <= x < diffusion["box"] for x in xs)
+    assert len(metropolis["gr"]["r"]) == len(metropolis["gr"]["g"]) and metropolis["snapshots"]
+    positions, energies = read_lj_csv(store.folder(job) / "samples.csv")
+    assert positions.shape == (4, 16, 2)
+    rows = list(csv.DictReader(open(store.folder(job) / "observables.csv")))
+    assert [r["observable"] for r in rows] == ["U/N", "P", "c_v excess"] * 2 and rows[0]["N"] == "16"

@@ -33,7 +33,7 @@ def test_a_diffusion_job_streams_frames_fills_the_page_and_downloads_its_samples
     denoising = {text for text in seen if text.startswith("diffusion: denoising")}
     assert len(denoising) >= 2, seen
     # The observables table: every estimate with an error bar, the exact finite-L values beside them.
-    table = duo.find_element("#ising-observables")
+    table = duo.wait_for_element("#ising-observables", timeout=10)
     rows = [[cell.text for cell in row.find_elements("css selector", "td")]
             for row in table.find_elements("css selector", "tbody tr")]
     assert [row[0] for row in rows] == ["⟨e⟩", "⟨|m|⟩", "c", "χ", "U4"]

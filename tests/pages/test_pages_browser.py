@@ -5,6 +5,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("path, ready", [("/", "#home-card-ising"), ("/ising", "#ising-sample"),
+                                         ("/lennard-jones", "#lj-sample"),
                                          ("/training", "#training-models-table"), ("/compare", "#compare-start")])
 def test_every_page_loads_without_console_errors(dashboard, path, ready):
     open_page(dashboard, path, ready)

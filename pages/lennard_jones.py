@@ -1,0 +1,181 @@
+"""Lennard-Jones page: the 2D fluid, diffusion against displacement Metropolis, live particles, g(r), energy and pressure."""
+
+from dataclasses import asdict
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from boltz.diffusion.sampling import SAMPLERS as SOLVERS
+from boltz.frames import new_job_id
+from boltz.live_jobs import LJComparisonSettings, run_lj_comparison
+from boltz.models import list_lj_models
+from boltz.systems.lennard_jones import box_side
+from pages import figures
+from pages.components import (NumberField, check_fields, failure_alert, job_store, number_input, player,
+                              register_player, select)
+
+dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
+
+FIELDS = (
+    NumberField("N", "particles N", 32, 2, 512),
+    NumberField("density", "density ρ", 0.64, 0.001, 1.2, integer=False),
+    NumberField("T", "temperature T", 0.75, 0.05, 10, integer=False),
+    NumberField("n", "samples", 32, 2, 100_000),
+    NumberField("steps", "diffusion steps", 100, 1, 2000),
+    NumberField("refine", "refinement sweeps", 0, 0, 1000),
+    NumberField("seed", "seed", 0, 0, 2**31 - 1),
+)
+SAMPLERS = [{"label": "diffusion", "value": "diffusion"}, {"label": "Metropolis", "value": "metropolis"}]
+
+
+def _controls() -> dbc.Card:
+    models = [{"label": f"{m.name} (ρ = {m.density:g}, T ∈ [{m.T_range[0]:g}, {m.T_range[1]:g}], "
+                        f"{'shipped' if m.shipped else 'yours'})", "value": str(m.folder)} for m in list_lj_models()]
+    return dbc.Card(dbc.CardBody([
+        *[number_input("lj", field) for field in FIELDS[:3]],
+        select("lj", "sampler", "sampler", SAMPLERS, "diffusion"),
+        select("lj", "reference", "compare with", [*SAMPLERS, {"label": "nothing", "value": "none"}], "metropolis"),
+        *[number_input("lj", field) for field in FIELDS[3:]],
+        select("lj", "solver", "diffusion solver", list(SOLVERS), "sde"),
+        dbc.Label("diffusion model"),
+        dcc.Dropdown(id="lj-model", options=models, placeholder="this density and T range", className="mb-3"),
+        dbc.Button("Sample", id="lj-sample", color="primary", className="me-2"),
+        dbc.Button("Cancel", id="lj-cancel", color="secondary", disabled=True),
+        dbc.Progress(id="lj-progress", value=0, label="", className="mt-3", style={"height": "1.4rem"}),
+        html.Div(id="lj-alert", className="mt-3"),
+    ]))
+
+
+def layout(**_query):
+    return dbc.Row([
+        dbc.Col(_controls(), md=3),
+        dbc.Col([
+            dbc.Row([
+                dbc.Col([dcc.Graph(id="lj-live", figure=figures.empty_figure("live frames appear here", 320)),
+                         html.Div(id="lj-live-text", className="text-center small")], md=6),
+                dbc.Col(player("lj"), md=6),
+            ]),
+            html.Div(id="lj-table"),
+            html.Div([
+                dbc.Button("Samples CSV", id="lj-download-samples", color="link", disabled=True),
+                dbc.Button("Observables CSV", id="lj-download-observables", color="link", disabled=True),
+            ]),
+            dbc.Row([dbc.Col(dcc.Graph(id=f"lj-{name}", figure=figures.empty_figure("")), md=6)
+                     for name in ("gr", "energy")]),
+        ], md=9),
+        dcc.Interval(id="lj-live-clock", interval=400, disabled=True),
+        dcc.Store(id="lj-job"),
+        dcc.Store(id="lj-last-job", storage_type="session"),  # survives a reload of this tab
+        dcc.Download(id="lj-download"),
+    ])
+
+
+@callback(
+    [*[Output(f"lj-{f.name}", "invalid") for f in FIELDS], *[Output(f"lj-{f.name}-feedback", "children") for f in FIELDS],
+     Output("lj-job", "data"), Output("lj-alert", "children", allow_duplicate=True)],
+    Input("lj-sample", "n_clicks"),
+    [State(f"lj-{f.name}", "value") for f in FIELDS],
+    State("lj-sampler", "value"), State("lj-reference", "value"), State("lj-solver", "value"), State("lj-model", "value"),
+    prevent_initial_call=True,
+)
+def submit(_clicks, *states):
+    sampler, reference, solver, model = states[len(FIELDS):]
+    invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)])
+    if parsed is None:
+        return invalid + messages + [no_update, None]
+    settings = LJComparisonSettings(sampler=sampler, reference=None if reference == "none" else reference,
+                                    solver=solver, model=model, **parsed)
+    return invalid + messages + [{"job_id": new_job_id(), "settings": asdict(settings)}, None]
+
+
+@callback(
+    Output("lj-last-job", "data"), Output("lj-alert", "children"),
+    Output("lj-progress", "value", allow_duplicate=True), Output("lj-progress", "label", allow_duplicate=True),
+    Input("lj-job", "data"),
+    background=True,
+    running=[(Output("lj-sample", "disabled"), True, False), (Output("lj-cancel", "disabled"), False, True),
+             (Output("lj-live-clock", "disabled"), False, True)],
+    cancel=[Input("lj-cancel", "n_clicks")],
+    progress=[Output("lj-progress", "value"), Output("lj-progress", "label")],
+    interval=300,
+    prevent_initial_call=True,
+)
+def sample(set_progress, job):
+    store = job_store()
+    try:
+        summary = run_lj_comparison(LJComparisonSettings(**job["settings"]), store, job["job_id"],
+                                    on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
+    except Exception as error:  # whatever goes wrong, the page shows a message and stays usable
+        return no_update, failure_alert(error), 0, "failed"
+    store.save_result(job["job_id"], summary)
+    seconds = sum(run["seconds"] for run in summary["runs"])
+    return {"job_id": job["job_id"]}, None, 100, f"done: {seconds:.1f} s of sampling"
+
+
+@callback(Output("lj-alert", "children", allow_duplicate=True), Input("lj-cancel", "n_clicks"), prevent_initial_call=True)
+def cancelled(_clicks):
+    return dbc.Alert("Cancelled: the worker was stopped.", color="warning", dismissable=True)
+
+
+@callback(
+    Output("lj-live", "figure"), Output("lj-live-text", "children"),
+    Input("lj-live-clock", "n_intervals"), State("lj-job", "data"),
+    prevent_initial_call=True,
+)
+def show_live_frame(_ticks, job):
+    frame = job_store().latest(job["job_id"]) if job else None
+    if frame is None:
+        return no_update, "starting…"
+    box = box_side(job["settings"]["N"], job["settings"]["density"])
+    return figures.particles_figure(frame["state"], box, f"live: {frame['sampler']} {frame['phase']}"), frame["text"]
+
+
+def observables_table(runs: list[dict]) -> dbc.Table:
+    """U/N, P and the excess c_v ± error per sampler, with τ_int and ESS of U and the fraction of overlapping samples."""
+    def number(x, spec: str) -> str:
+        return "—" if x is None else format(x, spec)
+
+    def cell(value, error):
+        return html.Td(f"{number(value, '.5g')} ± {number(error, '.2g')}")
+
+    rows = [html.Tr([html.Td(row["name"]), *[cell(run["observables"][i]["value"], run["observables"][i]["error"])
+                                             for run in runs]]) for i, row in enumerate(runs[0]["observables"])]
+    rows.append(html.Tr([html.Td("τ_int(U), ESS"), *[html.Td(
+        f"{number(run['tau_energy'], '.3g')}, {number(run['ess_energy'], '.0f')}") for run in runs]]))
+    rows.append(html.Tr([html.Td("samples with a pair at r < 0.7"),
+                         *[html.Td(f"{run['overlap_fraction']:.1%}") for run in runs]]))
+    header = html.Thead(html.Tr([html.Th("observable"), *[html.Th(run["sampler"]) for run in runs]]))
+    return dbc.Table([header, html.Tbody(rows)], id="lj-observables", bordered=True, size="sm", className="mt-2")
+
+
+@callback(
+    Output("lj-anim-frames", "data"), Output("lj-table", "children"), Output("lj-gr", "figure"),
+    Output("lj-energy", "figure"), Output("lj-download-samples", "disabled"),
+    Output("lj-download-observables", "disabled"),
+    Input("lj-last-job", "data"),
+)
+def show_result(last_job):
+    result = job_store().result(last_job["job_id"]) if last_job else None
+    if result is None:
+        return (no_update,) * 6
+    runs = result["runs"]
+    return (figures.playback_data(runs[0]), observables_table(runs), figures.radial_distribution_figure(runs),
+            figures.energy_distribution_figure(runs, None, "energy per particle U/N", "P(U/N)"), False, False)
+
+
+@callback(
+    Output("lj-download", "data"),
+    Input("lj-download-samples", "n_clicks"), Input("lj-download-observables", "n_clicks"),
+    State("lj-last-job", "data"),
+    prevent_initial_call=True,
+)
+def download(_samples, _observables, last_job):
+    name = "samples.csv" if dash.ctx.triggered_id == "lj-download-samples" else "observables.csv"
+    store = job_store()
+    settings = store.result(last_job["job_id"])["settings"]
+    return dcc.send_file(str(store.folder(last_job["job_id"]) / name),
+                         filename=f"lj_{settings['sampler']}_N{settings['N']}_rho{settings['density']:g}_T{settings['T']:g}_{name}")
+
+
+register_player("lj")

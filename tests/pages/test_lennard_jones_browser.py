@@ -1,0 +1,38 @@
+import csv
+from pathlib import Path
+
+import pytest
+from browser_helpers import click, open_page, record_texts, set_number, wait_until
+
+from boltz.lj_io import lj_header
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_small_lj_diffusion_job_against_metropolis(dashboard):
+    duo = dashboard
+    open_page(duo, "/lennard-jones", "#lj-sample")
+    for name, value in {"N": 16, "n": 6, "steps": 30}.items():
+        set_number(duo, f"#lj-{name}", value)
+    record_texts(duo, "#lj-live-text")
+    click(duo, "#lj-sample")
+    duo.wait_for_contains_text("#lj-progress", "done", timeout=90)
+    seen = duo.driver.execute_script("return window.seenTexts")
+    assert any(text.startswith("diffusion: denoising") for text in seen), seen
+    rows = [[cell.text for cell in row.find_elements("css selector", "td")]
+            for row in duo.wait_for_element("#lj-observables", timeout=10).find_elements("css selector", "tbody tr")]
+    assert [row[0] for row in rows[:3]] == ["U/N", "P", "c_v excess"]
+    assert all("±" in row[1] and "±" in row[2] for row in rows[:3])
+    # The particles move in the browser's player, level by level of the denoising.
+    duo.wait_for_contains_text("#lj-anim-caption", "level 1/30", timeout=10)
+    click(duo, "#lj-anim-play")
+    duo.wait_for_contains_text("#lj-anim-caption", "level 30/30", timeout=15)
+    points = duo.driver.execute_script("return document.querySelector('#lj-animation .js-plotly-plot').data[0].x.length")
+    assert points == 16
+    click(duo, "#lj-download-samples")
+    path = Path(duo.download_path) / "lj_diffusion_N16_rho0.64_T0.75_samples.csv"
+    wait_until(path.exists, 10, "the samples download")
+    with open(path) as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == lj_header(16) and len(rows) == 1 + 6
+    assert duo.get_logs() == []
