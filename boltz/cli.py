@@ -106,12 +106,15 @@ def _bench_mcmc(args) -> int:
 
 
 def _bench_samplers(args) -> int:
+    from boltz.progress import ProgressBar
     from boltz.scoreboard import format_scoreboard, scoreboard
 
     for T in args.T:
+        bar = ProgressBar(f"diffusion L={args.L} T={T:g}")
         rows = scoreboard(L=args.L, T=T, samplers=tuple(args.samplers), n=args.n, solver=args.solver,
                           steps=args.steps, refine=args.refine, model=args.model, mcmc_seconds=args.mcmc_seconds,
-                          reference_samples=args.reference_samples, seed=args.seed)
+                          reference_samples=args.reference_samples, seed=args.seed, callback=_progress_callback(bar))
+        bar.close()
         print(format_scoreboard(rows, L=args.L, T=T) + "\n", flush=True)
     return 0
 
