@@ -32,12 +32,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return [index + 1, last, index + 1 >= last, index + 1 >= last ? "▶ Play" : "❚❚ Pause"];
         },
 
-        draw: function (index, data) {
+        // The first frame of a run goes to the graph as a figure; the next ones only swap the trace's data
+        // with Plotly.restyle (no figure through Dash's store, no React render): that is what keeps 64×64 smooth.
+        draw: function (index, data, graphId) {
             if (!data || !data.frames || data.frames.length === 0) {
                 return [window.dash_clientside.no_update, ""];
             }
             const frame = Math.min(index || 0, data.frames.length - 1);
             const state = data.frames[frame];
+            const plot = document.querySelector("#" + graphId + " .js-plotly-plot");
+            window.playbackDrawn = window.playbackDrawn || {};
+            const type = data.kind === "particles" ? "scatter" : "heatmap";
+            if (plot && plot.data && plot.data.length && plot.data[0].type === type
+                && window.playbackDrawn[graphId] === data.frames) {
+                const update = data.kind === "particles" ? {x: [state[0]], y: [state[1]]} : {z: [state]};
+                Plotly.restyle(plot, update, [0]);
+                return [window.dash_clientside.no_update, data.captions[frame]];
+            }
+            window.playbackDrawn[graphId] = data.frames;
             const layout = {title: {text: data.title}, height: 320, margin: {l: 10, r: 10, t: 40, b: 10},
                             uirevision: "playback"};
             let trace;

@@ -117,6 +117,6 @@ def register_player(page: str) -> None:
     clientside_callback(
         ClientsideFunction(namespace="playback", function_name="draw"),
         Output(f"{page}-animation", "figure"), Output(f"{page}-anim-caption", "children"),
-        Input(f"{page}-anim-slider", "value"), Input(f"{page}-anim-frames", "data"),
+        Input(f"{page}-anim-slider", "value"), Input(f"{page}-anim-frames", "data"), State(f"{page}-animation", "id"),
         prevent_initial_call=True,
     )

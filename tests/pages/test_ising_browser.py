@@ -41,8 +41,13 @@ def test_a_diffusion_job_streams_frames_fills_the_page_and_downloads_its_samples
     assert float(rows[0][3]) < 0 and float(rows[2][3]) > 0  # exact e and c at L = 16
     # The animation plays in the browser from the first denoising level to the last.
     duo.wait_for_contains_text("#ising-anim-caption", "level 1/40", timeout=10)
+    shown = "return document.querySelector('#ising-animation .js-plotly-plot').data[0].z"
+    noise = duo.driver.execute_script(shown)
     click(duo, "#ising-anim-play")
     duo.wait_for_contains_text("#ising-anim-caption", "level 40/40", timeout=15)
+    denoised = duo.driver.execute_script(shown)
+    assert len(denoised) == 16 and denoised != noise
+    assert max(abs(x) for row in noise for x in row) > 1.5  # pure noise at t = 1, not spins yet
     duo.wait_for_text_to_equal("#ising-anim-play", "▶ Play", timeout=5)
     click(duo, "#ising-anim-back")
     duo.wait_for_contains_text("#ising-anim-caption", "level 39/40", timeout=5)
