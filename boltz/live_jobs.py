@@ -240,7 +240,8 @@ def summarize_lj(result: LJSampleSet, animation: list[dict]) -> dict:
                        shifted=result.shifted)
     rows = [{"name": name, "value": _finite(value), "error": _finite(error)} for name, (value, error) in
             (("U/N", report.energy_per_particle), ("P", report.pressure), ("c_v excess", report.excess_heat_capacity))]
-    u_centres, p_u = energy_histogram(result.energies.numpy() / result.N, bins=30)
+    # Fine bins: the page sums them onto bins shared by every sampler of the comparison.
+    u_centres, p_u = energy_histogram(result.energies.numpy() / result.N, bins=200)
     picks = np.linspace(0, result.positions.shape[0] - 1, min(SNAPSHOTS, result.positions.shape[0])).astype(int)
     return {
         "sampler": result.sampler, "N": result.N, "density": result.density, "T": result.T, "box": result.box,

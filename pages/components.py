@@ -15,6 +15,9 @@ from pages import figures
 
 log = logging.getLogger(__name__)
 
+# Lattices and particle boxes have nothing to zoom into, and the toolbar would cover their titles.
+NO_TOOLBAR = {"displayModeBar": False}
+
 
 @dataclass(frozen=True)
 class NumberField:
@@ -89,7 +92,8 @@ def failure_alert(error: Exception) -> dbc.Alert:
 def player(page: str) -> html.Div:
     """The in-browser animation player: graph, caption (t and σ(t) for diffusion), scrub slider, step and play buttons."""
     return html.Div([
-        dcc.Graph(id=f"{page}-animation", figure=figures.empty_figure("the run's animation appears here", 320)),
+        dcc.Graph(id=f"{page}-animation", config=NO_TOOLBAR,
+                  figure=figures.empty_figure("the run's animation appears here", 320)),
         html.Div(id=f"{page}-anim-caption", className="text-center small mb-1"),
         dcc.Slider(id=f"{page}-anim-slider", min=0, max=0, step=1, value=0, marks=None, updatemode="drag"),
         html.Div([

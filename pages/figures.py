@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -28,12 +29,13 @@ def lattice_figure(lattice, title: str = "", *, noisy: bool = False, height: int
     return figure
 
 
-def empty_figure(message: str, height: int = 300) -> go.Figure:
-    figure = go.Figure()
-    figure.add_annotation(text=message, showarrow=False, font=dict(size=14, color="#888"))
-    figure.update_layout(height=height, template="plotly_white", xaxis_visible=False, yaxis_visible=False,
-                         margin=dict(l=10, r=10, t=10, b=10))
-    return figure
+def empty_figure(message: str, height: int = 300) -> dict:
+    """A placeholder with a message; a plain dict, because a page layout holds several and plotly's validation
+    of a go.Figure costs tens of milliseconds each."""
+    return {"data": [], "layout": {
+        "height": height, "template": {"layout": {"paper_bgcolor": "white", "plot_bgcolor": "white"}},
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "annotations": [{"text": message, "showarrow": False, "font": {"size": 14, "color": "#888"}}]}}
 
 
 def playback_data(run: dict) -> dict:
@@ -77,16 +79,35 @@ def snapshots_figure(runs: list[dict]) -> go.Figure:
     return figure
 
 
+HISTOGRAM_BINS = 25
+
+
+def _common_edges(runs: list[dict], key: str, x: str) -> np.ndarray:
+    values = [v for run in runs for v, p in zip(run[key][x], run[key]["p"]) if p > 0]
+    low, high = min(values), max(values)
+    pad = 0.02 * (high - low) or 0.5
+    return np.linspace(low - pad, high + pad, HISTOGRAM_BINS + 1)
+
+
+def _histogram_traces(figure: go.Figure, runs: list[dict], key: str, x: str, edges: np.ndarray) -> None:
+    """Each run's distribution summed onto the same bins, so the samplers (and the exact curve) compare bin by bin."""
+    centres = 0.5 * (edges[:-1] + edges[1:])
+    for run in runs:
+        mass, _ = np.histogram(run[key][x], bins=edges, weights=run[key]["p"])
+        figure.add_scatter(x=centres, y=mass, mode="lines+markers", line=dict(shape="hvh"), name=run["sampler"],
+                           marker=dict(color=SAMPLER_COLORS.get(run["sampler"]), size=5))
+
+
 def energy_distribution_figure(runs: list[dict], exact: dict | None, x_title: str = "energy per spin e",
                                title: str = "P(e)") -> go.Figure:
     figure = go.Figure()
+    edges = _common_edges(runs, "energy_hist", "e")
     if exact:
-        figure.add_scatter(x=exact["e"], y=exact["p"], mode="lines", name="exact (Beale g(E))",
-                           line=dict(color="black", width=1.5))
-    for run in runs:
-        figure.add_scatter(x=run["energy_hist"]["e"], y=run["energy_hist"]["p"], mode="markers", name=run["sampler"],
-                           marker=dict(color=SAMPLER_COLORS.get(run["sampler"]), size=6))
-    return _layout(figure, title, x_title, "probability")
+        mass, _ = np.histogram(exact["e"], bins=edges, weights=exact["p"])
+        figure.add_scatter(x=0.5 * (edges[:-1] + edges[1:]), y=mass, mode="lines", name="exact (Beale g(E))",
+                           line=dict(color="black", width=1.5, shape="hvh"))
+    _histogram_traces(figure, runs, "energy_hist", "e", edges)
+    return _layout(figure, title, x_title, "probability per bin")
 
 
 def radial_distribution_figure(runs: list[dict]) -> go.Figure:
@@ -100,10 +121,8 @@ def radial_distribution_figure(runs: list[dict]) -> go.Figure:
 
 def magnetization_figure(runs: list[dict]) -> go.Figure:
     figure = go.Figure()
-    for run in runs:
-        figure.add_scatter(x=run["magnetization_hist"]["m"], y=run["magnetization_hist"]["p"], mode="markers",
-                           name=run["sampler"], marker=dict(color=SAMPLER_COLORS.get(run["sampler"]), size=5))
-    return _layout(figure, "P(m)", "magnetization per spin m", "probability")
+    _histogram_traces(figure, runs, "magnetization_hist", "m", np.linspace(-1.0, 1.0, HISTOGRAM_BINS + 1))
+    return _layout(figure, "P(m)", "magnetization per spin m", "probability per bin")
 
 
 def correlation_figure(runs: list[dict]) -> go.Figure:

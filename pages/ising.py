@@ -13,8 +13,8 @@ from boltz.frames import new_job_id
 from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
 from boltz.models import list_models
 from pages import figures
-from pages.components import (NumberField, check_fields, failure_alert, job_store, number_input, player,
-                              register_player, select)
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, failure_alert, job_store, number_input,
+                              player, register_player, select)
 
 dash.register_page(__name__, path="/ising", name="Ising", order=1)
 
@@ -39,7 +39,7 @@ def _controls() -> dbc.Card:
         dbc.Label("temperature T"),
         dcc.Slider(id="ising-T", min=1.0, max=4.0, step=0.01, value=2.27,
                    marks={1: "1", 2: "2", round(T_C, 3): "T_c", 3: "3", 4: "4"},
-                   tooltip={"placement": "bottom", "always_visible": True}),
+                   tooltip={"placement": "bottom", "always_visible": True}, className="mb-4"),
         *[number_input("ising", field) for field in FIELDS[:3]],
         select("ising", "sampler", "sampler", SAMPLERS, "diffusion"),
         select("ising", "reference", "compare with", [*SAMPLERS, {"label": "nothing", "value": "none"}], "wolff"),
@@ -63,11 +63,12 @@ def layout(**_query):
         dbc.Col(_controls(), md=3),
         dbc.Col([
             dbc.Row([
-                dbc.Col([dcc.Graph(id="ising-live", figure=figures.empty_figure("live frames appear here", 320)),
+                dbc.Col([dcc.Graph(id="ising-live", config=NO_TOOLBAR,
+                                   figure=figures.empty_figure("live frames appear here", 320)),
                          html.Div(id="ising-live-text", className="text-center small")], md=6),
                 dbc.Col(player("ising"), md=6),
             ]),
-            dcc.Graph(id="ising-snapshots", figure=figures.empty_figure("", 100)),
+            dcc.Graph(id="ising-snapshots", config=NO_TOOLBAR, figure=figures.empty_figure("", 100)),
             html.Div(id="ising-table"),
             html.Div([
                 dbc.Button("Samples CSV", id="ising-download-samples", color="link", disabled=True),

@@ -12,8 +12,8 @@ from boltz.live_jobs import LJComparisonSettings, run_lj_comparison
 from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
 from pages import figures
-from pages.components import (NumberField, check_fields, failure_alert, job_store, number_input, player,
-                              register_player, select)
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, failure_alert, job_store, number_input,
+                              player, register_player, select)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
 
@@ -52,7 +52,8 @@ def layout(**_query):
         dbc.Col(_controls(), md=3),
         dbc.Col([
             dbc.Row([
-                dbc.Col([dcc.Graph(id="lj-live", figure=figures.empty_figure("live frames appear here", 320)),
+                dbc.Col([dcc.Graph(id="lj-live", config=NO_TOOLBAR,
+                                   figure=figures.empty_figure("live frames appear here", 320)),
                          html.Div(id="lj-live-text", className="text-center small")], md=6),
                 dbc.Col(player("lj"), md=6),
             ]),

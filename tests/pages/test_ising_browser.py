@@ -94,6 +94,35 @@ def test_invalid_input_shows_messages_and_starts_nothing(dashboard):
     click(duo, "#ising-sample")
     duo.wait_for_contains_text("#ising-progress", "done", timeout=30)
     assert duo.find_element("#ising-L-feedback").text == ""
+    # A reload shows the tab's last finished result again.
+    duo.driver.refresh()
+    duo.wait_for_contains_text("#ising-table", "wolff", timeout=15)
+    assert duo.get_logs() == []
+
+
+def test_two_tabs_run_jobs_at_once_without_mixing_frames(dashboard):
+    duo = dashboard
+    tabs = {}
+    for sampler, fields in (("diffusion", {"L": 16, "n": 48, "steps": 60}), ("wolff", {"L": 8, "n": 400})):
+        if tabs:
+            duo.driver.switch_to.new_window("tab")
+        tabs[sampler] = duo.driver.current_window_handle
+        open_page(duo, "/ising", "#ising-sample")
+        fill(duo, **fields)
+        duo.find_element("#ising-sampler").send_keys(sampler.capitalize())
+        duo.find_element("#ising-reference").send_keys("nothing")
+        record_texts(duo, "#ising-live-text")
+    for handle in tabs.values():
+        duo.driver.switch_to.window(handle)
+        click(duo, "#ising-sample")
+    for sampler, handle in tabs.items():
+        duo.driver.switch_to.window(handle)
+        duo.wait_for_contains_text("#ising-progress", "done", timeout=60)
+        seen = duo.driver.execute_script("return window.seenTexts")
+        assert seen and all(text.startswith(sampler) for text in seen if text != "starting…"), seen
+        duo.wait_for_element("#ising-observables", timeout=10)
+        header = duo.find_element("#ising-observables thead").text
+        assert sampler in header and not ({"diffusion", "wolff"} - {sampler}) & set(header.split())
     assert duo.get_logs() == []
 
 
