@@ -241,6 +241,11 @@ def _percent(value: float, target: float) -> str:
     return f"{100 * (value - target) / abs(target):+.2f}%"
 
 
+def _deviation(estimate: Estimate, target: float) -> str:
+    """(estimate − target)/|target| with the estimate's error bar on the same scale, in percent."""
+    return f"{100 * (estimate.value - target) / abs(target):+.1f}±{100 * estimate.error / abs(target):.1f}%"
+
+
 def format_scoreboard(rows: list[ScoreRow], *, L: int, T: float) -> str:
     """The cost table and the fidelity table of one (L, T)."""
     first = rows[0]
@@ -251,18 +256,18 @@ def format_scoreboard(rows: list[ScoreRow], *, L: int, T: float) -> str:
         lines.append(f"{r.sampler:<11} {r.seconds:>8.1f} {r.samples:>8} {r.tau_abs_m:>7.3g} {r.tau_energy:>7.3g} "
                      f"{r.ess_abs_m:>8.0f} {r.ess_energy:>8.0f} {r.ess_per_second:>9.3g}  {r.settings}")
     lines += ["",
-              f"fidelity: e and c vs exact finite L (e = {first.energy_exact:.6f}, c = {first.specific_heat_exact:.5f}); "
+              f"fidelity (Δ = (estimate − target)/|target| ± the estimate's error): e and c vs exact finite L (e = {first.energy_exact:.6f}, c = {first.specific_heat_exact:.5f}); "
               f"|m|, χ, C(r) vs Wolff reference (|m| = {first.abs_magnetization_reference.value:.5f}, "
               f"χ = {first.susceptibility_reference.value:.4g})",
-              f"{'sampler':<11} {'e ± err':>20} {'Δe':>8} {'z_e':>7} {'Δ|m|':>8} {'Δc':>8} {'Δχ':>8} "
+              f"{'sampler':<11} {'e ± err':>20} {'Δe':>8} {'z_e':>7} {'Δ|m|':>13} {'Δc':>13} {'Δχ':>13} "
               f"{'max|ΔC|':>8} {'W1(e)':>8} {'m>0':>6}"]
     for r in rows:
         w1 = "—" if r.energy_w1_exact is None else f"{r.energy_w1_exact:.4f}"
         lines.append(
             f"{r.sampler:<11} {f'{r.energy.value:.5f} ± {r.energy.error:.5f}':>20} "
             f"{_percent(r.energy.value, r.energy_exact):>8} {r.energy_z:>+7.2f} "
-            f"{_percent(r.abs_magnetization.value, r.abs_magnetization_reference.value):>8} "
-            f"{_percent(r.specific_heat.value, r.specific_heat_exact):>8} "
-            f"{_percent(r.susceptibility.value, r.susceptibility_reference.value):>8} "
+            f"{_deviation(r.abs_magnetization, r.abs_magnetization_reference.value):>13} "
+            f"{_deviation(r.specific_heat, r.specific_heat_exact):>13} "
+            f"{_deviation(r.susceptibility, r.susceptibility_reference.value):>13} "
             f"{r.max_correlation_deviation:>8.4f} {w1:>8} {r.positive_fraction:>6.3f}")
     return "\n".join(lines)
