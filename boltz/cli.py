@@ -174,7 +174,8 @@ def _train_lj(args) -> int:
     data = LJDataConfig(sizes=tuple(args.sizes), density=args.density, T_min=args.T_min, T_max=args.T_max,
                         n_temperatures=args.n_temperatures, samples_per_temperature=args.samples_per_temperature,
                         shifted=not args.truncated, seed=args.seed)
-    network = ParticleNetConfig(hidden=args.hidden, layers=args.layers, force_prior=not args.no_force_prior)
+    network = ParticleNetConfig(hidden=args.hidden, layers=args.layers, radial_basis=args.radial_basis,
+                                force_prior=not args.no_force_prior, force_scale=args.force_scale)
     train = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
                         checkpoint_every=args.checkpoint_every)
     bar = ProgressBar(f"train lj N={','.join(map(str, data.sizes))} density={data.density:g}")
@@ -312,8 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     train_lj.add_argument("--truncated", action="store_true", help="plain truncated LJ (default: truncated and shifted)")
     train_lj.add_argument("--hidden", type=int, default=32, help="width of node features and messages")
     train_lj.add_argument("--layers", type=int, default=2, help="message-passing layers")
+    train_lj.add_argument("--radial-basis", type=int, default=16, help="Gaussian radial basis functions on [0, r_cut]")
     train_lj.add_argument("--no-force-prior", action="store_true",
                           help="a purely learned score (default: the network plus the σ → 0 limit −σF/T)")
+    train_lj.add_argument("--force-scale", type=float, default=0.05,
+                          help="σ_F: noise level where the force prior's weight has fallen to ½")
     train_lj.add_argument("--steps", type=int, default=4000)
     train_lj.add_argument("--batch-size", type=int, default=32)
     train_lj.add_argument("--lr", type=float, default=2e-3)
