@@ -7,6 +7,7 @@ its panels are filled.
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from dashboard_browser import ROOT, chromium, click, running_app, set_number, wait_for, wait_for_text
@@ -17,6 +18,7 @@ def full_page(driver, path: Path) -> None:
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, min(max(height, 800), 4000))
     driver.execute_script("window.scrollTo(0, 0)")
+    time.sleep(0.5)  # let the resized page settle before it is captured
     driver.save_screenshot(str(path))
     driver.set_window_size(1400, 1000)
     print(f"wrote {path}")
@@ -60,7 +62,7 @@ def compare(driver, base: str) -> None:
 def training(driver, base: str) -> None:
     driver.get(base + "/training")
     wait_for(driver, "#training-start")
-    for name, value in {"temperatures": 5, "samples": 128, "steps": 300, "batch": 32}.items():
+    for name, value in {"temperatures": 5, "samples": 128, "steps": 120, "batch": 16}.items():
         set_number(driver, f"#training-{name}", value)
     click(driver, "#training-start")
     wait_for_text(driver, "#training-alert", "finished", timeout=600)
