@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -119,6 +120,7 @@ def format_lj_bench(results: dict) -> str:
               f"{'sampler':<11} {'state':<14} {'N':>4} {'chains':>6} {'samples':>8} {'sweeps/smp':>10} "
               f"{'τU':>7} {'ESS U':>8} {'seconds':>8} {'ESS/s':>9}"]
     for e in results["efficiency"]:
-        lines.append(f"{e.sampler:<11} {e.state:<14} {e.N:>4} {e.chains:>6} {e.samples:>8} {e.sweeps_per_sample:>10.3g} "
+        sweeps = "—" if math.isnan(e.sweeps_per_sample) else f"{e.sweeps_per_sample:.3g}"  # diffusion: no sweeps
+        lines.append(f"{e.sampler:<11} {e.state:<14} {e.N:>4} {e.chains:>6} {e.samples:>8} {sweeps:>10} "
                      f"{e.tau_energy:>7.3g} {e.ess_energy:>8.0f} {e.seconds:>8.2f} {e.ess_per_second:>9.3g}")
     return "\n".join(lines)
