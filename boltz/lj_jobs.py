@@ -9,16 +9,11 @@ from dataclasses import dataclass, field
 import torch
 
 from boltz.mcmc.displacement import sample_lj_metropolis
-from boltz.systems.lennard_jones import CUTOFF, box_side, check_box, energy, lattice_positions
+from boltz.systems.lennard_jones import box_side, check_box, energy, lattice_positions, potential_name
 from boltz.validation import MAX_SAMPLES, check_int, check_temperature
 
 LJ_SAMPLERS = ("metropolis", "diffusion")
 MAX_COORDINATES_IN_MEMORY = 500_000_000  # float64 coordinates kept for the CSV: 4 GB
-
-
-def potential_name(shifted: bool, cutoff: float = CUTOFF) -> str:
-    """How every LJ output names the potential it used."""
-    return f"{'truncated-shifted' if shifted else 'truncated (unshifted)'} LJ, r_c = {cutoff:g}"
 
 
 @dataclass(frozen=True)

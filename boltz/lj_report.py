@@ -15,8 +15,8 @@ import torch
 
 from boltz.analysis import lj_observables, radial_distribution, wasserstein_1
 from boltz.analysis.radial_distribution import RadialDistribution, pair_distances
-from boltz.lj_jobs import check_state_point, potential_name
-from boltz.systems.lennard_jones import energy, pressure
+from boltz.lj_jobs import check_state_point
+from boltz.systems.lennard_jones import energy, potential_name, pressure
 
 OVERLAP_DISTANCE = 0.7  # a pair closer than this (u > 250 ε) has no business in a sample at T ≲ 2
 

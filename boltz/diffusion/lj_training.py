@@ -22,8 +22,7 @@ from boltz.diffusion.particle_network import ParticleNetConfig, ParticleScoreNet
 from boltz.diffusion.torus import WrappedVE, wrap, wrapped_eps
 from boltz.diffusion.training import TrainConfig, TrainResult, run_training, start_training
 from boltz.diffusion.utils import append_dims
-from boltz.lj_jobs import potential_name
-from boltz.systems.lennard_jones import box_side
+from boltz.systems.lennard_jones import box_side, potential_name
 
 __all__ = ["augment_particles", "lj_settings", "torus_dsm_loss", "train_lj"]
 

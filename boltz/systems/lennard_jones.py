@@ -41,6 +41,7 @@ __all__ = [
     "minimum_image",
     "pair_displacements",
     "pair_energy",
+    "potential_name",
     "pressure",
     "virial",
 ]
@@ -48,6 +49,11 @@ __all__ = [
 CUTOFF = 2.5  # r_c in units of σ
 R_CAP = 0.5  # below this distance the pair energy is capped (see the module docstring)
 IMPULSIVE_SHELL = 0.05  # width of the shell below r_c that estimates the pair density at r_c⁻
+
+
+def potential_name(shifted: bool, cutoff: float = CUTOFF) -> str:
+    """How every LJ output names the potential it used."""
+    return f"{'truncated-shifted' if shifted else 'truncated (unshifted)'} LJ, r_c = {cutoff:g}"
 
 
 def box_side(N: int, density: float) -> float:
