@@ -72,6 +72,10 @@ def test_sample_lj_job_is_seeded_and_chain_major():
     (["report", "lj", "--samples", "{tmp}/ok.csv", "--N", "2", "--density", "0.02", "--T", "1"], "does not match"),
     (["report", "lj", "--samples", "{tmp}/ok.csv", "--N", "2", "--density", "0.5", "--T", "1"], "smaller than"),
     (["report", "lj", "--samples", "{tmp}/out.csv", "--N", "2", "--density", "0.08", "--T", "1"], "must lie in the box"),
+    (["report", "lj", "--samples", "{tmp}/ok.csv", "--N", "2", "--density", "0.08", "--T", "1", "--gr-out",
+      "{tmp}/no/gr.csv"], "does not exist"),
+    (["bench", "lj", "--seconds", "0"], "seconds must be in"),
+    (["train", "lj", "--density", "0.64", "--T-min", "0.9", "--T-max", "0.7", "--out", "{tmp}/m"], "T_min must be <="),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     (tmp_path / "bad.csv").write_text("energy,x_0\n1,2\n")
