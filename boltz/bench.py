@@ -50,7 +50,7 @@ class Efficiency:
         return min(self.ess_abs_m, self.ess_energy) / self.seconds
 
 
-def _timed(advance, budget: float) -> tuple[int, float]:
+def timed(advance, budget: float) -> tuple[int, float]:
     """Call ``advance(units)`` with growing ``units`` until ``budget`` seconds pass; returns (units, seconds)."""
     advance(1)  # compile and warm caches outside the clock
     units, chunk, start = 0, 1, time.perf_counter()
@@ -71,7 +71,7 @@ def _metropolis(multispin: bool, L: int, chains: int, generator: torch.Generator
 def metropolis_throughput(L: int, *, multispin: bool, seconds: float, generator: torch.Generator) -> Throughput:
     chains = MULTISPIN_CHAINS if multispin else METROPOLIS_CHAINS
     kernel = _metropolis(multispin, L, chains, generator)
-    sweeps, elapsed = _timed(kernel.advance, seconds)
+    sweeps, elapsed = timed(kernel.advance, seconds)
     rate = sweeps * chains * L * L / elapsed
     name = "multispin" if multispin else "metropolis"
     return Throughput(name, L, chains, rate, "flip attempts/s", rate)
@@ -81,7 +81,7 @@ def wolff_throughput(L: int, *, chains: int, seconds: float, generator: torch.Ge
     kernel = WolffClusters(random_spins(chains, L, generator=generator), T=T_C, J=1.0, generator=generator)
     kernel.advance(100)
     flipped_before = kernel.flipped.sum()
-    clusters, elapsed = _timed(kernel.advance, seconds)
+    clusters, elapsed = timed(kernel.advance, seconds)
     flipped = kernel.flipped.sum() - flipped_before
     return Throughput("wolff", L, chains, clusters * chains / elapsed, "clusters/s", flipped / elapsed)
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from boltz.analysis import effective_sample_size, integrated_autocorrelation_time
-from boltz.bench import _timed
+from boltz.bench import timed
 from boltz.mcmc.displacement import DisplacementMetropolis, tune_step_size
 from boltz.systems.lennard_jones import box_side, energy, lattice_positions
 
@@ -60,7 +60,7 @@ def _equilibrated(state: str, N: int, chains: int, generator: torch.Generator) -
 
 def metropolis_throughput(N: int, *, seconds: float, generator: torch.Generator) -> LJThroughput:
     kernel = _equilibrated("dense", N, THROUGHPUT_CHAINS, generator)
-    sweeps, elapsed = _timed(kernel.advance, seconds)
+    sweeps, elapsed = timed(kernel.advance, seconds)
     return LJThroughput("metropolis", "dense", N, THROUGHPUT_CHAINS, sweeps * N * THROUGHPUT_CHAINS / elapsed, "moves/s")
 
 
