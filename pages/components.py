@@ -101,7 +101,6 @@ def player(page: str) -> html.Div:
             dbc.Button("▶ Play", id=f"{page}-anim-play", size="sm", color="primary", className="mx-2"),
             dbc.Button("▶", id=f"{page}-anim-forward", size="sm", color="light"),
         ], className="text-center"),
-        dcc.Interval(id=f"{page}-anim-clock", interval=40, disabled=True),  # 25 frames per second at most
         dcc.Store(id=f"{page}-anim-frames"),
     ])
 
@@ -109,13 +108,12 @@ def player(page: str) -> html.Div:
 def register_player(page: str) -> None:
     """Wire the player to assets/playback.js: every frame is drawn in the browser, none asks the server."""
     clientside_callback(
-        ClientsideFunction(namespace="playback", function_name="advance"),
+        ClientsideFunction(namespace="playback", function_name="control"),
         Output(f"{page}-anim-slider", "value"), Output(f"{page}-anim-slider", "max"),
-        Output(f"{page}-anim-clock", "disabled"), Output(f"{page}-anim-play", "children"),
-        Input(f"{page}-anim-clock", "n_intervals"), Input(f"{page}-anim-back", "n_clicks"),
-        Input(f"{page}-anim-forward", "n_clicks"), Input(f"{page}-anim-play", "n_clicks"),
-        Input(f"{page}-anim-frames", "data"),
-        State(f"{page}-anim-slider", "value"), State(f"{page}-anim-clock", "disabled"),
+        Output(f"{page}-anim-play", "children"),
+        Input(f"{page}-anim-back", "n_clicks"), Input(f"{page}-anim-forward", "n_clicks"),
+        Input(f"{page}-anim-play", "n_clicks"), Input(f"{page}-anim-frames", "data"),
+        State(f"{page}-anim-slider", "value"),
         prevent_initial_call=True,
     )
     clientside_callback(

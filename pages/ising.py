@@ -1,6 +1,7 @@
 """Ising page: sample at chosen settings, watch the run live, replay it, and hold it against MCMC and exact results."""
 
 from dataclasses import asdict
+from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
@@ -167,7 +168,18 @@ def observables_table(runs: list[dict]) -> dbc.Table:
     for index, row in enumerate(runs[0]["observables"]):
         estimates = [cell(run["observables"][index]["value"], run["observables"][index]["error"]) for run in runs]
         rows.append(html.Tr([html.Td(ROW_NAMES[row["name"]]), *estimates, cell(row["exact"]), cell(row["onsager"])]))
-    return dbc.Table([header, html.Tbody(rows)], id="ising-observables", bordered=True, size="sm", className="mt-2")
+    notes = html.Caption(" · ".join(_run_note(run) for run in runs), className="small")
+    return dbc.Table([notes, header, html.Tbody(rows)], id="ising-observables", bordered=True, size="sm",
+                     className="mt-2")
+
+
+def _run_note(run: dict) -> str:
+    """How a run was drawn and how far its P(e) is from the exact one."""
+    details = run["details"]
+    how = (f" (model {Path(details['model']).name}, {details['solver']}, {details['steps']} steps, "
+           f"{details['refine']} refinement sweeps)" if "model" in details else "")
+    distance = "" if run["w1_energy"] is None else f", W1 to the exact P(e) {run['w1_energy']:.2g}"
+    return f"{run['sampler']}: {run['n']} samples in {run['seconds']:.1f} s{how}{distance}"
 
 
 @callback(

@@ -39,6 +39,8 @@ def test_a_diffusion_job_streams_frames_fills_the_page_and_downloads_its_samples
     assert [row[0] for row in rows] == ["⟨e⟩", "⟨|m|⟩", "c", "χ", "U4"]
     assert all("±" in row[1] and "±" in row[2] for row in rows)
     assert float(rows[0][3]) < 0 and float(rows[2][3]) > 0  # exact e and c at L = 16
+    caption = duo.find_element("#ising-observables caption").text
+    assert "diffusion: 24 samples" in caption and "40 steps" in caption and "W1 to the exact P(e)" in caption
     # The animation plays in the browser from the first denoising level to the last.
     duo.wait_for_contains_text("#ising-anim-caption", "level 1/40", timeout=10)
     shown = "return document.querySelector('#ising-animation .js-plotly-plot').data[0].z"
