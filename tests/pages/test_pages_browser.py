@@ -60,3 +60,18 @@ def test_a_sweep_draws_points_beside_the_exact_curves(dashboard):
     assert names[:2] == ["exact finite L (Kaufman)", "Onsager L = ∞"] and {"metropolis", "wolff"} <= set(names)
     assert all(len(trace["x"]) == 3 for trace in figure if trace["name"] in ("metropolis", "wolff"))
     assert duo.get_logs() == []
+
+
+def test_cancel_stops_a_training_run_with_a_checkpoint(dashboard, tmp_path):
+    duo = dashboard
+    open_page(duo, "/training", "#training-start")
+    set_number(duo, "#training-name", "stopped")
+    for name, value in {"L": 8, "temperatures": 2, "samples": 32, "channels": 8, "steps": 100_000, "batch": 8}.items():
+        set_number(duo, f"#training-{name}", value)
+    click(duo, "#training-start")
+    duo.wait_for_contains_text("#training-eta", "step ", timeout=60)
+    click(duo, "#training-cancel")
+    duo.wait_for_contains_text("#training-alert", "stopped by Cancel", timeout=30)
+    assert (tmp_path / "user-models" / "stopped" / "config.json").is_file()
+    assert "stopped" in duo.find_element("#training-models-table").text
+    assert duo.get_logs() == []
