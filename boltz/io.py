@@ -66,17 +66,18 @@ def write_ising_csv(path, spins: torch.Tensor, energies: torch.Tensor, magnetiza
         raise ValueError(f"cannot write {path}: {error.strerror}") from None
 
 
-def read_ising_csv(path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Read an Ising CSV: ``(spins [S, L, L] int8, energies [S] float64, magnetizations [S] float64)``."""
+def read_samples_table(path, check_header: Callable[[list[str]], None]) -> np.ndarray:
+    """The rows of a samples CSV as float64 ``[S, columns]``, after ``check_header`` accepts its header.
+
+    Every contract shares these errors: a missing file, a header without rows, a malformed row, a
+    row whose width differs from the header's.
+    """
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"samples file {path} does not exist")
     with open(path, encoding="utf-8", errors="replace") as handle:
         header = handle.readline().strip().split(",")
-        n_sites = len(header) - len(ISING_PREFIX)
-        L = int(round(n_sites**0.5)) if n_sites > 0 else 0
-        if L < 2 or L * L != n_sites or header != ising_header(n_sites):
-            raise ValueError(f"{path} is not an Ising samples CSV (expected header energy,magnetization,s_0,…,s_{{L²−1}})")
+        check_header(header)
         body = handle.read()
     if not body.strip():
         raise ValueError(f"{path} has a header but no samples")
@@ -86,6 +87,20 @@ def read_ising_csv(path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         raise ValueError(f"{path}: malformed row ({error})") from None
     if data.shape[1] != len(header):
         raise ValueError(f"{path}: rows have {data.shape[1]} columns, header has {len(header)}")
+    return data
+
+
+def read_ising_csv(path) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Read an Ising CSV: ``(spins [S, L, L] int8, energies [S] float64, magnetizations [S] float64)``."""
+
+    def check_header(header: list[str]) -> None:
+        n_sites = len(header) - len(ISING_PREFIX)
+        L = int(round(n_sites**0.5)) if n_sites > 0 else 0
+        if L < 2 or L * L != n_sites or header != ising_header(n_sites):
+            raise ValueError(f"{path} is not an Ising samples CSV (expected header energy,magnetization,s_0,…,s_{{L²−1}})")
+
+    data = read_samples_table(path, check_header)
+    L = int(round((data.shape[1] - len(ISING_PREFIX)) ** 0.5))
     spins = data[:, len(ISING_PREFIX):]
     if not np.all(np.abs(spins) == 1):
         raise ValueError(f"{path}: spins must be -1 or +1")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from boltz.io import atomic_write, check_writable
+from boltz.io import atomic_write, check_writable, read_samples_table
 
 __all__ = ["lj_header", "read_lj_csv", "write_gr_csv", "write_lj_csv"]
 
@@ -44,24 +44,14 @@ def write_lj_csv(path, positions: torch.Tensor, energies: torch.Tensor) -> Path:
 
 def read_lj_csv(path) -> tuple[torch.Tensor, torch.Tensor]:
     """Read an LJ CSV: ``(positions [S, N, 2] float64, energies [S] float64)``."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"samples file {path} does not exist")
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        header = handle.readline().strip().split(",")
+    def check_header(header: list[str]) -> None:
         n_coordinates = len(header) - 1
         N = n_coordinates // 2
         if N < 2 or n_coordinates % 2 or header != lj_header(N):
             raise ValueError(f"{path} is not a Lennard-Jones samples CSV (expected header energy,x_0,y_0,…,x_{{N−1}},y_{{N−1}})")
-        body = handle.read()
-    if not body.strip():
-        raise ValueError(f"{path} has a header but no samples")
-    try:
-        data = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2)
-    except ValueError as error:
-        raise ValueError(f"{path}: malformed row ({error})") from None
-    if data.shape[1] != len(header):
-        raise ValueError(f"{path}: rows have {data.shape[1]} columns, header has {len(header)}")
+
+    data = read_samples_table(path, check_header)
+    N = (data.shape[1] - 1) // 2
     if not np.all(np.isfinite(data)):
         raise ValueError(f"{path}: energies and positions must be finite numbers")
     return torch.from_numpy(data[:, 1:].reshape(-1, N, 2).copy()), torch.from_numpy(data[:, 0].copy())
