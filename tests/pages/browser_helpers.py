@@ -14,10 +14,10 @@ def open_page(duo, path: str, ready_selector: str) -> None:
     duo.wait_for_element(ready_selector, timeout=10)
 
 
-def job_workers() -> list[psutil.Process]:
-    """Background-job workers: the Python processes the app forked from this test process (Chromium is not one)."""
+def job_workers(duo) -> list[psutil.Process]:
+    """Background-job workers: the Python processes the app under test forked (Chromium is not one)."""
     python = os.path.realpath(sys.executable)
-    return [child for child in psutil.Process().children(recursive=True)
+    return [child for child in duo.app_process.children(recursive=True)
             if child.is_running() and child.status() != psutil.STATUS_ZOMBIE and child.exe() == python]
 
 

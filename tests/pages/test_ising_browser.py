@@ -69,10 +69,10 @@ def test_cancel_stops_the_worker(dashboard):
     fill(duo, L=16, n=4000, steps=1000)
     click(duo, "#ising-sample")
     duo.wait_for_contains_text("#ising-live-text", "denoising", timeout=30)
-    assert job_workers(), "the job runs in a worker process"
+    assert job_workers(duo), "the job runs in a worker process"
     click(duo, "#ising-cancel")
     duo.wait_for_contains_text("#ising-alert", "Cancelled", timeout=5)
-    wait_until(lambda: not job_workers(), 10, "the worker to be stopped")
+    wait_until(lambda: not job_workers(duo), 10, "the worker to be stopped")
     wait_until(lambda: duo.find_element("#ising-sample").is_enabled(), 5, "Sample to be enabled again")
     assert duo.find_element("#ising-table").text == ""
     assert duo.get_logs() == []
@@ -88,7 +88,7 @@ def test_invalid_input_shows_messages_and_starts_nothing(dashboard):
     assert "is-invalid" in duo.find_element("#ising-n").get_attribute("class")
     assert "is-invalid" not in duo.find_element("#ising-J").get_attribute("class")
     time.sleep(1.0)
-    assert not job_workers() and not duo.find_element("#ising-cancel").is_enabled()
+    assert not job_workers(duo) and not duo.find_element("#ising-cancel").is_enabled()
     assert progress(duo) == (0, "")
     # Fixing the fields clears the messages.
     fill(duo, L=8, n=4)
