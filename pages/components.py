@@ -89,6 +89,23 @@ def failure_alert(error: Exception) -> dbc.Alert:
     return dbc.Alert(["The job failed: ", html.Span(" ".join(text.split()))], color="danger", dismissable=True)
 
 
+
+def run_comparison_job(set_progress, job: dict, run, settings_class) -> tuple:
+    """Body of a page's background "Sample" callback: run ``run(settings, store, job_id)``, keep its summary.
+
+    Returns (last-job data, alert, progress value, progress label); whatever goes wrong, the page
+    shows a message and stays usable.
+    """
+    store = job_store()
+    try:
+        summary = run(settings_class(**job["settings"]), store, job["job_id"],
+                      on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
+    except Exception as error:  # noqa: BLE001 - any failure becomes an alert, never a traceback in the page
+        return dash.no_update, failure_alert(error), 0, "failed"
+    store.save_result(job["job_id"], summary)
+    seconds = sum(stage["seconds"] for stage in summary["runs"])
+    return {"job_id": job["job_id"]}, None, 100, f"done: {seconds:.1f} s of sampling"
+
 def player(page: str) -> html.Div:
     """The in-browser animation player: graph, caption (t and σ(t) for diffusion), scrub slider, step and play buttons."""
     return html.Div([

@@ -12,8 +12,8 @@ from boltz.live_jobs import LJComparisonSettings, run_lj_comparison
 from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
 from pages import figures
-from pages.components import (NO_TOOLBAR, NumberField, check_fields, failure_alert, job_store, number_input,
-                              player, register_player, select)
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, number_input, player,
+                              register_player, run_comparison_job, select)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
 
@@ -103,15 +103,7 @@ def submit(_clicks, *states):
     prevent_initial_call=True,
 )
 def sample(set_progress, job):
-    store = job_store()
-    try:
-        summary = run_lj_comparison(LJComparisonSettings(**job["settings"]), store, job["job_id"],
-                                    on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
-    except Exception as error:  # whatever goes wrong, the page shows a message and stays usable
-        return no_update, failure_alert(error), 0, "failed"
-    store.save_result(job["job_id"], summary)
-    seconds = sum(run["seconds"] for run in summary["runs"])
-    return {"job_id": job["job_id"]}, None, 100, f"done: {seconds:.1f} s of sampling"
+    return run_comparison_job(set_progress, job, run_lj_comparison, LJComparisonSettings)
 
 
 @callback(Output("lj-alert", "children", allow_duplicate=True), Input("lj-cancel", "n_clicks"), prevent_initial_call=True)
