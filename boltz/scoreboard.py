@@ -61,7 +61,8 @@ def wolff_reference(L: int, T: float, *, n: int = REFERENCE_SAMPLES, cache_dir: 
     """The Wolff reference at (L, T) from ``n`` samples (seeded), computed once and cached as JSON."""
     L, T = check_lattice(L), check_temperature(T)
     n = check_int("reference samples", n, minimum=100)
-    path = (Path(cache_dir) if cache_dir is not None else default_cache_dir("reference")) / f"wolff_L{L}_T{T:.6f}_n{n}_seed{REFERENCE_SEED}.json"
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir("reference")
+    path = folder / f"wolff_L{L}_T{T:.6f}_n{n}_seed{REFERENCE_SEED}.json"
     if path.exists():
         try:
             data = json.loads(path.read_text())
@@ -73,8 +74,12 @@ def wolff_reference(L: int, T: float, *, n: int = REFERENCE_SAMPLES, cache_dir: 
             path.unlink(missing_ok=True)  # a damaged cache entry is recomputed, never trusted
     run = sample_ising("wolff", L=L, T=T, n=n, seed=REFERENCE_SEED, chains=WOLFF_CHAINS)
     per_chain = n // WOLFF_CHAINS
-    series = lambda x: x[: per_chain * WOLFF_CHAINS].reshape(WOLFF_CHAINS, per_chain).T  # noqa: E731 chain-major → [S, B]
-    obs = ising_observables(series(run.energies), series(run.magnetizations), L=L, T=T)
+
+    def by_chain(x: torch.Tensor) -> torch.Tensor:
+        """Chain-major [n] → [S, B], the series shape of boltz.analysis."""
+        return x[: per_chain * WOLFF_CHAINS].reshape(WOLFF_CHAINS, per_chain).T
+
+    obs = ising_observables(by_chain(run.energies), by_chain(run.magnetizations), L=L, T=T)
     reference = WolffReference(L=L, T=T, n_samples=n, abs_magnetization=obs.abs_magnetization,
                                susceptibility=obs.susceptibility,
                                correlation=axis_correlation(run.spins).tolist())

@@ -20,14 +20,6 @@ TINY_DATA = LJDataConfig(sizes=(16,), density=0.35, T_min=0.9, T_max=1.1, n_temp
                          samples_per_temperature=32, chains=4, burn_in=50, thin=2)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _train(folder, cache, steps, **kwargs):
     return train_lj(folder, data=TINY_DATA, network=TINY_NET, cache_dir=cache,
                     train=TrainConfig(steps=steps, batch_size=4, checkpoint_every=5, warmup=2), **kwargs)

@@ -7,15 +7,6 @@ import torch.nn.functional as F
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig, circular_pad, sinusoidal_embedding
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Batches here are tiny; on a busy machine a second OpenMP thread only adds barrier waits (≈100× slower).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _net(seed=0, **overrides) -> PeriodicUNet:
     """A network whose weights are all randomly perturbed (the head included, so ε̂ ≠ 0)."""
     torch.manual_seed(seed)

@@ -31,16 +31,6 @@ Q = 0.3  # two-point data: P(x_0 = +1)
 B = 20_000
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Element-wise work on ≤ 40k numbers gains nothing from threads, and on a busy machine
-    spinning OpenMP workers cost more than the work itself: run this module single-threaded."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def gaussian_eps(schedule, mu=MU, s=S):
     """Exact ε*(x_t, t) for x_0 ~ N(μ, s²)."""
     def model(x, t, condition):

@@ -9,16 +9,6 @@ from boltz.diffusion import SCHEDULES, VPSDE, CosineVPSDE, NoiseSchedule, append
 SCHEDULE_OBJECTS = [VPSDE(), CosineVPSDE(), VPSDE(beta_min=0.5, beta_max=10.0, t_min=1e-4)]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Element-wise work on ≤ 40k numbers gains nothing from threads, and on a busy machine
-    spinning OpenMP workers cost more than the work itself: run this module single-threaded."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 def _times(schedule, n=1001):
     """``[n]`` float64 times from t_min to 1."""
     return torch.linspace(schedule.t_min, 1.0, n, dtype=torch.float64)

@@ -14,14 +14,6 @@ TINY_NET = UNetConfig(channels=8, channel_mults=(1, 2), embedding_dim=16)
 TINY_DATA = IsingDataConfig(L=8, n_temperatures=3, samples_per_temperature=32, chains=2, burn_in=10)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _train(folder, cache, steps, **kwargs):
     return train_ising(folder, data=TINY_DATA, network=TINY_NET, cache_dir=cache,
                        train=TrainConfig(steps=steps, batch_size=8, checkpoint_every=5, warmup=3), **kwargs)
