@@ -34,6 +34,12 @@ def _progress_callback(bar):
     return callback
 
 
+def _device(args):
+    from boltz.device import resolve_device
+
+    return resolve_device(args.device)
+
+
 def _sample_ising(args) -> int:
     from boltz.io import check_writable, write_ising_csv
     from boltz.jobs import sample_ising
@@ -44,13 +50,13 @@ def _sample_ising(args) -> int:
     result = sample_ising(
         args.sampler, L=args.L, T=args.T, J=args.J, h=args.h, n=args.n, seed=args.seed, chains=args.chains,
         burn_in=args.burn_in, thin=args.thin, solver=args.solver, steps=args.steps, refine=args.refine,
-        model=args.model, batch_size=args.batch_size, callback=_progress_callback(bar),
+        model=args.model, batch_size=args.batch_size, device=_device(args), callback=_progress_callback(bar),
     )
     bar.close()
     write_ising_csv(args.out, result.spins, result.energies, result.magnetizations)
     if args.sampler == "diffusion":
         how = f"{result.details['solver']}, {result.details['steps']} steps, refine {result.details['refine']}, " \
-              f"model {result.details['model']}"
+              f"model {result.details['model']} on {result.details['device']}"
     else:
         how = f"{result.details['sweeps_per_sample']:.3g} sweeps per sample"
     print(f"wrote {result.spins.shape[0]} samples to {args.out} in {result.seconds:.2f} s ({how})", file=sys.stderr)
@@ -90,12 +96,19 @@ def _train_ising(args) -> int:
         else:
             bar.update(frame["step"], frame["steps"], f"loss {frame['loss_avg']:.4f}")
 
+    device = _device(args)
     result = train_ising(args.out, data=data, network=network, train=train, cache_dir=args.cache_dir,
-                         init_from=args.init, callback=progress)
+                         init_from=args.init, callback=progress, device=device)
     bar.close()
-    print(f"trained to step {result.step} in {result.seconds:.0f} s (loss {result.loss:.4f}); checkpoint in {args.out}",
-          file=sys.stderr)
+    _print_trained(result, args.out, device)
     return 0
+
+
+def _print_trained(result, folder, device) -> None:
+    from boltz.device import describe
+
+    print(f"trained to step {result.step} in {result.seconds:.0f} s on {describe(device)} (loss {result.loss:.4f}); "
+          f"checkpoint in {folder}", file=sys.stderr)
 
 
 def _bench_mcmc(args) -> int:
@@ -113,7 +126,8 @@ def _bench_samplers(args) -> int:
         bar = ProgressBar(f"diffusion L={args.L} T={T:g}")
         rows = scoreboard(L=args.L, T=T, samplers=tuple(args.samplers), n=args.n, solver=args.solver,
                           steps=args.steps, refine=args.refine, model=args.model, mcmc_seconds=args.mcmc_seconds,
-                          reference_samples=args.reference_samples, seed=args.seed, callback=_progress_callback(bar))
+                          reference_samples=args.reference_samples, seed=args.seed, device=_device(args),
+                          callback=_progress_callback(bar))
         bar.close()
         print(format_scoreboard(rows, L=args.L, T=T) + "\n", flush=True)
     return 0
@@ -130,11 +144,12 @@ def _sample_lj(args) -> int:
     result = sample_lj(args.sampler, N=args.N, density=args.density, T=args.T, n=args.n, seed=args.seed,
                        shifted=not args.truncated, chains=args.chains, burn_in=args.burn_in, thin=args.thin,
                        solver=args.solver, steps=args.steps, refine=args.refine, model=args.model,
-                       batch_size=args.batch_size, callback=_progress_callback(bar))
+                       batch_size=args.batch_size, device=_device(args), callback=_progress_callback(bar))
     bar.close()
     write_lj_csv(args.out, result.positions, result.energies)
     if args.sampler == "diffusion":
-        how = f"{args.solver}, {args.steps} steps, refine {args.refine}, model {result.details['model']}"
+        how = (f"{args.solver}, {args.steps} steps, refine {args.refine}, model {result.details['model']} "
+               f"on {result.details['device']}")
     else:
         how = (f"step {result.details['step_size']:.3g}, acceptance {result.details['acceptance']:.2f}, "
                f"{result.details['sweeps_per_sample']:.3g} sweeps per sample")
@@ -186,18 +201,18 @@ def _train_lj(args) -> int:
         else:
             bar.update(frame["step"], frame["steps"], f"loss {frame['loss_avg']:.4f}")
 
+    device = _device(args)
     result = train_lj(args.out, data=data, network=network, train=train, cache_dir=args.cache_dir, init_from=args.init,
-                      callback=progress)
+                      callback=progress, device=device)
     bar.close()
-    print(f"trained to step {result.step} in {result.seconds:.0f} s (loss {result.loss:.4f}); checkpoint in {args.out}",
-          file=sys.stderr)
+    _print_trained(result, args.out, device)
     return 0
 
 
 def _bench_lj(args) -> int:
     from boltz.lj_bench import bench_lj, format_lj_bench
 
-    print(format_lj_bench(bench_lj(seconds=args.seconds, seed=args.seed)))
+    print(format_lj_bench(bench_lj(seconds=args.seconds, seed=args.seed, device=_device(args))))
     return 0
 
 
@@ -214,6 +229,13 @@ def _add_ising_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--T", type=float, required=True, help="temperature (k_B = 1)")
     parser.add_argument("--J", type=float, default=1.0, help="coupling (default 1)")
     parser.add_argument("--h", type=float, default=0.0, help="external field (default 0)")
+
+
+def _add_device_argument(parser: argparse.ArgumentParser) -> None:
+    from boltz.device import DEVICES
+
+    parser.add_argument("--device", choices=DEVICES, default="auto",
+                        help="where the diffusion network runs (default auto: CUDA when present); MCMC stays on the CPU")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -245,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                             "(default: the model trained closest to L)")
     sample_ising.add_argument("--batch-size", type=int, default=500, help="diffusion: lattices denoised at once")
     sample_ising.add_argument("--out", required=True, help="CSV file to write")
+    _add_device_argument(sample_ising)
     sample_ising.set_defaults(run=_sample_ising)
 
     sample_lj = sample_systems.add_parser("lj", help="2D Lennard-Jones fluid")
@@ -263,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "this density and T range, trained closest to N)")
     sample_lj.add_argument("--batch-size", type=int, default=256, help="diffusion: configurations denoised at once")
     sample_lj.add_argument("--out", required=True, help="CSV file to write")
+    _add_device_argument(sample_lj)
     sample_lj.set_defaults(run=_sample_lj)
 
     report = commands.add_parser("report", help="observables of a samples CSV against exact values")
@@ -301,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_ising.add_argument("--init", default=None, help="start from this checkpoint's weights (e.g. a smaller L)")
     train_ising.add_argument("--cache-dir", default="data", help="where the Wolff training data is cached")
     train_ising.add_argument("--out", required=True, help="checkpoint folder")
+    _add_device_argument(train_ising)
     train_ising.set_defaults(run=_train_ising)
 
     train_lj = train_systems.add_parser("lj", help="permutation-equivariant torus score network on Metropolis samples")
@@ -327,6 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_lj.add_argument("--init", default=None, help="start from this checkpoint's weights (same network config)")
     train_lj.add_argument("--cache-dir", default="data", help="where the Metropolis training data is cached")
     train_lj.add_argument("--out", required=True, help="checkpoint folder")
+    _add_device_argument(train_lj)
     train_lj.set_defaults(run=_train_lj)
 
     bench = commands.add_parser("bench", help="speed benchmarks")
@@ -351,10 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench_samplers.add_argument("--reference-samples", type=int, default=100_000,
                                 help="samples of the cached Wolff reference for |m|, χ and C(r)")
     bench_samplers.add_argument("--seed", type=int, default=0)
+    _add_device_argument(bench_samplers)
     bench_samplers.set_defaults(run=_bench_samplers)
     bench_lj = bench_targets.add_parser("lj", help="Lennard-Jones Metropolis throughput and ESS/s of U")
     bench_lj.add_argument("--seconds", type=float, default=1.0, help="time budget per measurement")
     bench_lj.add_argument("--seed", type=int, default=0)
+    _add_device_argument(bench_lj)
     bench_lj.set_defaults(run=_bench_lj)
     return parser
 

@@ -55,14 +55,15 @@ def sample_ising(
     refine: int = 0,
     model=None,
     batch_size: int = 500,
+    device=None,
     callback=None,
 ) -> IsingSampleSet:
     """Draw ``n`` Ising samples with the named sampler, seeded by ``seed``.
 
     MCMC samplers start from a random configuration and use ``chains``, ``burn_in`` and ``thin``;
     the diffusion sampler uses ``solver``, ``steps``, ``refine`` (Metropolis sweeps after the
-    projection), ``model`` (a checkpoint folder or name; default: the model trained closest to L)
-    and ``batch_size``.
+    projection), ``model`` (a checkpoint folder or name; default: the model trained closest to L),
+    ``batch_size`` and ``device`` (where the network runs; default CPU).
     """
     if sampler not in ISING_SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(ISING_SAMPLERS)}")
@@ -76,7 +77,8 @@ def sample_ising(
     generator = torch.Generator().manual_seed(seed)
     if sampler == "diffusion":
         return _sample_diffusion(L=L, T=T, J=J, h=h, n=n, solver=solver, steps=steps, refine_sweeps=refine,
-                                 model=model, batch_size=batch_size, callback=callback, generator=generator)
+                                 model=model, batch_size=batch_size, device=device, callback=callback,
+                                 generator=generator)
     options = {"burn_in": burn_in} if burn_in is not None else {}
     if thin is not None:
         options["thin"] = thin
@@ -97,13 +99,13 @@ def sample_ising(
     )
 
 
-def _sample_diffusion(*, L, T, J, h, n, solver, steps, refine_sweeps, model, batch_size, callback, generator):
+def _sample_diffusion(*, L, T, J, h, n, solver, steps, refine_sweeps, model, batch_size, device, callback, generator):
     from boltz.diffusion.ising_sampling import sample_ising_diffusion
     from boltz.models import resolve_ising_model
 
     if J != 1.0 or h != 0.0:
         raise ValueError("the Ising diffusion models are trained at J = 1, h = 0")
-    network = resolve_ising_model(L, model)
+    network = resolve_ising_model(L, model, device=device)
     start = time.perf_counter()
     run = sample_ising_diffusion(network, L=L, T=T, n=n, solver=solver, steps=steps, refine_sweeps=refine_sweeps,
                                  batch_size=batch_size, callback=callback, generator=generator)
@@ -111,7 +113,8 @@ def _sample_diffusion(*, L, T, J, h, n, solver, steps, refine_sweeps, model, bat
     return IsingSampleSet(
         spins=run.spins, energies=energy(run.spins), magnetizations=magnetization(run.spins),
         sampler="diffusion", L=L, T=T, J=J, h=h, n_chains=n, seconds=seconds,
-        details={"model": str(network.folder), "trained_L": network.config["L"], "solver": solver, "steps": steps,
+        details={"model": str(network.folder), "trained_L": network.config["L"], "device": str(network.device),
+                 "solver": solver, "steps": steps,
                  "refine": refine_sweeps, "denoise_seconds": run.denoise_seconds,
                  "refine_seconds": run.refine_seconds},
     )

@@ -78,13 +78,14 @@ def metropolis_efficiency(state: str, *, seconds: float, generator: torch.Genera
                         integrated_autocorrelation_time(u).tau, effective_sample_size(u))
 
 
-def diffusion_efficiency(state: str, *, n: int, steps: int, generator: torch.Generator) -> LJEfficiency | None:
+def diffusion_efficiency(state: str, *, n: int, steps: int, generator: torch.Generator,
+                         device=None) -> LJEfficiency | None:
     """``n`` iid diffusion samples at N = EFFICIENCY_N (one batch, default solver); None without a model for the state."""
     from boltz.lj_jobs import sample_lj
 
     density, T = STATE_POINTS[state]
     try:
-        run = sample_lj("diffusion", N=EFFICIENCY_N, density=density, T=T, n=n, steps=steps, batch_size=n,
+        run = sample_lj("diffusion", N=EFFICIENCY_N, density=density, T=T, n=n, steps=steps, batch_size=n, device=device,
                         seed=int(torch.randint(0, 2**31, (1,), generator=generator)))
     except ValueError:  # no trained model for this state point
         return None
@@ -93,7 +94,8 @@ def diffusion_efficiency(state: str, *, n: int, steps: int, generator: torch.Gen
                         integrated_autocorrelation_time(u).tau, effective_sample_size(u))
 
 
-def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 256, diffusion_steps: int = 100) -> dict:
+def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 256, diffusion_steps: int = 100,
+             device=None) -> dict:
     """All LJ measurements of one run: Metropolis throughput at several N, τ_int/ESS of U at each default state
     point, and diffusion samples/s and ESS/s where a trained model exists."""
     if not 0 < seconds <= 600:
@@ -102,7 +104,8 @@ def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 25
     throughput = [metropolis_throughput(N, seconds=seconds, generator=generator) for N in THROUGHPUT_SIZES]
     efficiencies = [metropolis_efficiency(state, seconds=3 * seconds, generator=generator) for state in STATE_POINTS]
     for state in STATE_POINTS:
-        measured = diffusion_efficiency(state, n=diffusion_samples, steps=diffusion_steps, generator=generator)
+        measured = diffusion_efficiency(state, n=diffusion_samples, steps=diffusion_steps, generator=generator,
+                                        device=device)
         if measured is not None:
             efficiencies.append(measured)
             throughput.append(LJThroughput("diffusion", state, EFFICIENCY_N, diffusion_samples,

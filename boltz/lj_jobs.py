@@ -61,6 +61,7 @@ def sample_lj(
     refine: int = 0,
     model=None,
     batch_size: int = 256,
+    device=None,
     callback=None,
 ) -> LJSampleSet:
     """Draw ``n`` Lennard-Jones samples at (N, ρ, T) with the named sampler, seeded by ``seed``.
@@ -68,8 +69,8 @@ def sample_lj(
     Metropolis starts ``chains`` chains from a square lattice, tunes its step during ``burn_in``
     sweeps (default 1000) and records every ``thin`` sweeps (default 10). The diffusion sampler
     uses ``solver``, ``steps``, ``refine`` (Metropolis sweeps after the last step), ``model`` (a
-    checkpoint folder or name; default: a model of this density and T range, trained closest to N)
-    and ``batch_size``.
+    checkpoint folder or name; default: a model of this density and T range, trained closest to N),
+    ``batch_size`` and ``device`` (where the network runs; default CPU).
     """
     if sampler not in LJ_SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(LJ_SAMPLERS)}")
@@ -84,8 +85,8 @@ def sample_lj(
     generator = torch.Generator().manual_seed(seed)
     if sampler == "diffusion":
         return _sample_diffusion(N=N, density=density, T=T, box=box, n=n, shifted=shifted, solver=solver, steps=steps,
-                                 refine_sweeps=refine, model=model, batch_size=batch_size, callback=callback,
-                                 generator=generator)
+                                 refine_sweeps=refine, model=model, batch_size=batch_size, device=device,
+                                 callback=callback, generator=generator)
     per_chain = math.ceil(n / chains)
     start = time.perf_counter()
     run = sample_lj_metropolis(
@@ -102,12 +103,12 @@ def sample_lj(
     )
 
 
-def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, refine_sweeps, model, batch_size, callback,
-                      generator):
+def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, refine_sweeps, model, batch_size, device,
+                      callback, generator):
     from boltz.diffusion.lj_sampling import sample_lj_diffusion
     from boltz.models import resolve_lj_model
 
-    network = resolve_lj_model(N, density, T, model)
+    network = resolve_lj_model(N, density, T, model, device=device)
     if network.config.get("potential") != potential_name(shifted):
         raise ValueError(f"the model {network.folder.name} was trained on the {network.config.get('potential')}, "
                          f"not the {potential_name(shifted)}")
@@ -119,7 +120,8 @@ def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, refine_s
     return LJSampleSet(
         positions=run.positions, energies=energy(run.positions, box, shifted=shifted), sampler="diffusion", N=N,
         density=density, T=T, box=box, shifted=shifted, n_chains=n, seconds=seconds,
-        details={"model": str(network.folder), "trained_sizes": network.config["sizes"], "solver": solver,
+        details={"model": str(network.folder), "trained_sizes": network.config["sizes"], "device": str(network.device),
+                 "solver": solver,
                  "steps": steps, "refine": refine_sweeps, "refine_step_size": run.refine_step_size,
                  "denoise_seconds": run.denoise_seconds, "refine_seconds": run.refine_seconds},
     )

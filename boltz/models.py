@@ -65,7 +65,8 @@ def list_lj_models() -> list[LJModelInfo]:
             for folder, config, shipped in _checkpoints("lj")]
 
 
-def resolve_lj_model(N: int, density: float, T: float, model: str | os.PathLike | None = None) -> DiffusionModel:
+def resolve_lj_model(N: int, density: float, T: float, model: str | os.PathLike | None = None, *,
+                     device=None) -> DiffusionModel:
     """The model to sample N particles at (ρ, T): ``model`` (a folder or a listed name), else a model trained at
     this density whose temperature range holds T, preferring one trained at N (then the closest N)."""
     if model is not None:
@@ -75,17 +76,17 @@ def resolve_lj_model(N: int, density: float, T: float, model: str | os.PathLike 
             if not named:
                 raise ValueError(f"no Lennard-Jones diffusion model {model!r} (not a checkpoint folder nor a known name)")
             path = named[0]
-        return load_model(path)
+        return load_model(path, device=device)
     candidates = [info for info in list_lj_models()
                   if abs(info.density - density) <= 1e-9 * density and info.T_range[0] <= T <= info.T_range[1]]
     if not candidates:
         raise ValueError(f"no Lennard-Jones diffusion model for density {density:g} and T = {T:g} in {SHIPPED_DIR} or "
                          f"{user_models_dir()}: train one with `python -m boltz train lj --density {density:g} ...`")
     best = min(candidates, key=lambda info: (min(abs(n - N) for n in info.sizes), not info.shipped))
-    return load_model(best.folder)
+    return load_model(best.folder, device=device)
 
 
-def resolve_ising_model(L: int, model: str | os.PathLike | None = None) -> DiffusionModel:
+def resolve_ising_model(L: int, model: str | os.PathLike | None = None, *, device=None) -> DiffusionModel:
     """The model to sample an L×L lattice: ``model`` (a folder or a listed name), else the one trained closest to L."""
     if model is not None:
         path = Path(model)
@@ -94,10 +95,10 @@ def resolve_ising_model(L: int, model: str | os.PathLike | None = None) -> Diffu
             if not named:
                 raise ValueError(f"no Ising diffusion model {model!r} (not a checkpoint folder nor a known name)")
             path = named[0]
-        return load_model(path)
+        return load_model(path, device=device)
     candidates = list_models("ising")
     if not candidates:
         raise ValueError(f"no Ising diffusion model in {SHIPPED_DIR} or {user_models_dir()}: "
                          "train one with `python -m boltz train ising --L 16 --out models/ising_L16`")
     best = min(candidates, key=lambda info: (abs(info.L - L), not info.shipped))
-    return load_model(best.folder)
+    return load_model(best.folder, device=device)

@@ -205,11 +205,13 @@ def scoreboard(
     mcmc_seconds: float | None = None,
     reference_samples: int = REFERENCE_SAMPLES,
     seed: int = 0,
+    device=None,
     callback=None,
 ) -> list[ScoreRow]:
     """Score each sampler at (L, T) with J = 1, h = 0; MCMC gets ``mcmc_seconds`` (default: the raw diffusion run's wall time).
 
-    With ``refine`` = K the diffusion samples are scored raw and after each of K Metropolis sweeps.
+    With ``refine`` = K the diffusion samples are scored raw and after each of K Metropolis sweeps. The network
+    runs on ``device`` (default CPU); MCMC and the refinement sweeps always run on the CPU.
     """
     L, T = check_lattice(L), check_temperature(T)
     unknown = [s for s in samplers if s not in SCOREBOARD_SAMPLERS]
@@ -224,8 +226,8 @@ def scoreboard(
     diffusion_rows = []
     if "diffusion" in samplers:
         run = sample_ising("diffusion", L=L, T=T, n=n, seed=seed, solver=solver, steps=steps, model=model,
-                           callback=callback)
-        label = f"{solver} {steps} steps, model L={run.details['trained_L']}"
+                           device=device, callback=callback)
+        label = f"{solver} {steps} steps, model L={run.details['trained_L']}, {run.details['device']}"
         spins, seconds = run.spins, run.seconds
         diffusion_rows.append(score("diffusion", label, spins.unsqueeze(1), seconds=seconds, L=L, T=T,
                                     reference=reference))

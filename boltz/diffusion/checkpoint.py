@@ -20,6 +20,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from safetensors import safe_open
 
+from boltz.device import as_device
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
 from boltz.diffusion.particle_network import ParticleNetConfig, ParticleScoreNet
 from boltz.diffusion.sde import SCHEDULES
@@ -50,14 +51,14 @@ def save_checkpoint(folder, *, config: dict, ema: dict, model: dict, optimizer: 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"step": str(config["step"]), "format": str(FORMAT)}
-    state = {f"model.{k}": v.contiguous() for k, v in model.items()}
+    state = {f"model.{k}": v.cpu().contiguous() for k, v in model.items()}
     for index, slots in optimizer["state"].items():
         for key, value in slots.items():
-            state[f"optim.{index}.{key}"] = torch.as_tensor(value).contiguous()
+            state[f"optim.{index}.{key}"] = torch.as_tensor(value).cpu().contiguous()
     state["rng"] = rng
     groups = [{k: v for k, v in group.items()} for group in optimizer["param_groups"]]
     atomic_write(folder / TRAIN_STATE, lambda p: save_file(state, str(p), metadata=meta))
-    atomic_write(folder / WEIGHTS, lambda p: save_file({k: v.contiguous() for k, v in ema.items()}, str(p), metadata=meta))
+    atomic_write(folder / WEIGHTS, lambda p: save_file({k: v.cpu().contiguous() for k, v in ema.items()}, str(p), metadata=meta))
     full = {**config, "format": FORMAT, "optimizer_param_groups": groups}
     atomic_write(folder / CONFIG, lambda p: p.write_text(json.dumps(full, indent=2)))
     return folder
@@ -104,9 +105,13 @@ class DiffusionModel:
     def __call__(self, x: torch.Tensor, t: torch.Tensor, condition) -> torch.Tensor:
         return self.network(x, t, condition)
 
+    @property
+    def device(self) -> torch.device:
+        return next(self.network.parameters()).device
 
-def load_model(folder) -> DiffusionModel:
-    """The EMA network of the checkpoint in ``folder`` (no pickle: safetensors + JSON)."""
+
+def load_model(folder, *, device=None) -> DiffusionModel:
+    """The EMA network of the checkpoint in ``folder`` (no pickle: safetensors + JSON), on ``device`` (default CPU)."""
     folder = Path(folder)
     config = read_config(folder)
     try:
@@ -121,7 +126,7 @@ def load_model(folder) -> DiffusionModel:
     except RuntimeError as error:
         first = str(error).splitlines()[0]
         raise ValueError(f"checkpoint {folder} does not match its network config ({first})") from None
-    network.eval()
+    network.to(as_device(device)).eval()
     network.requires_grad_(False)
     return DiffusionModel(network, schedule, config, folder)
 

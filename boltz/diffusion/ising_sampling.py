@@ -64,10 +64,10 @@ def sample_ising_diffusion(
 
         start = time.perf_counter()
         # Reverse process from the prior x_1 ~ N(0, I), then the sign of the denoised mean
-        x1 = model.schedule.prior_sample((size, 1, L, L), generator=generator)
-        x0 = SAMPLERS[solver](model, x1, model.schedule, steps=steps, condition=torch.full((size,), T),
-                              callback=frame, generator=generator)
-        spins = project_spins(x0, generator=generator)
+        x1 = model.schedule.prior_sample((size, 1, L, L), generator=generator, device=model.device)
+        x0 = SAMPLERS[solver](model, x1, model.schedule, steps=steps,
+                              condition=torch.full((size,), T, device=model.device), callback=frame, generator=generator)
+        spins = project_spins(x0, generator=generator).cpu()
         denoise_seconds += time.perf_counter() - start
         # Optional hybrid: a few Metropolis sweeps at T remove local defects the network left
         if refine_sweeps:

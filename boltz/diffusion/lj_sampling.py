@@ -76,14 +76,14 @@ def sample_lj_diffusion(
         def frame(data: dict, batch=batch, offset=offset) -> None:
             if callback is not None:
                 callback({**data, "phase": "denoise", "batch": batch, "sample_offset": offset, "total": n,
-                          "positions": wrap(data["x"].detach().to(torch.float64), box)})
+                          "positions": wrap(data["x"].detach().cpu().to(torch.float64), box)})
 
         start = time.perf_counter()
         # Reverse process from the uniform prior, then the torus point of the final lift
-        x1 = schedule.prior_sample((size, N, 2), box=box, generator=generator)
-        x0 = SAMPLERS[solver](score_model, x1, schedule, steps=steps, condition=torch.full((size,), T),
-                              callback=frame, generator=generator)
-        positions = wrap(x0.to(torch.float64), box)
+        x1 = schedule.prior_sample((size, N, 2), box=box, generator=generator, device=model.device)
+        x0 = SAMPLERS[solver](score_model, x1, schedule, steps=steps,
+                              condition=torch.full((size,), T, device=model.device), callback=frame, generator=generator)
+        positions = wrap(x0.cpu().to(torch.float64), box)
         denoise_seconds += time.perf_counter() - start
         # Optional hybrid: a few Metropolis sweeps at T with a tuned, then frozen, step size
         if refine_sweeps:

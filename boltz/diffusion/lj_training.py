@@ -20,7 +20,7 @@ from boltz.diffusion.checkpoint import schedule_from_dict
 from boltz.diffusion.lj_data import LJDataConfig, load_or_generate_lj
 from boltz.diffusion.particle_network import ParticleNetConfig, ParticleScoreNet
 from boltz.diffusion.torus import WrappedVE, wrap, wrapped_eps
-from boltz.diffusion.training import TrainConfig, TrainResult, run_training, start_training
+from boltz.diffusion.training import TrainConfig, TrainResult, on_device_of, run_training, start_training
 from boltz.diffusion.utils import append_dims
 from boltz.systems.lennard_jones import box_side, potential_name
 
@@ -50,6 +50,7 @@ def torus_dsm_loss(network, schedule: WrappedVE, x0: torch.Tensor, temperature: 
     t = schedule.t_min + (1.0 - schedule.t_min) * torch.rand(x0.shape[0], generator=generator)
     sigma = schedule.sigma(t)
     noise = torch.randn(x0.shape, generator=generator)
+    x0, sigma, noise, temperature = on_device_of(network, x0, sigma, noise, temperature)
     displacement = append_dims(sigma, x0.ndim) * noise
     target = wrapped_eps(displacement, sigma, box)
     return (network(x0 + displacement, sigma, temperature, box=box) - target).square().mean()
@@ -73,6 +74,7 @@ def train_lj(
     cache_dir="data",
     init_from=None,
     callback=None,
+    device=None,
 ) -> TrainResult:
     """Train (or resume, if ``folder`` holds a checkpoint of the same settings) and checkpoint into ``folder``.
 
@@ -87,7 +89,7 @@ def train_lj(
         raise ValueError(f"the Lennard-Jones model needs the wrapped_ve schedule, got {schedule.get('name')!r}")
     settings = lj_settings(data, network, schedule, train)
     state = start_training(folder, settings=settings, make_network=lambda: ParticleScoreNet(network), train=train,
-                           init_from=init_from)
+                           init_from=init_from, device=device)
     datasets = load_or_generate_lj(data, cache_dir, callback=callback)
 
     def batch_loss(model, generator: torch.Generator) -> torch.Tensor:

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import torch
 
 from boltz.diffusion.sde import NoiseSchedule
-from boltz.diffusion.utils import append_dims
+from boltz.diffusion.utils import append_dims, random_normal, random_uniform
 from boltz.validation import check_int, check_real
 
 __all__ = ["SAMPLERS", "project_spins", "sample_ddim", "sample_ode", "sample_pc", "sample_sde"]
@@ -117,7 +117,7 @@ def _log_snr_times(schedule: NoiseSchedule, steps: int) -> list[float]:
 
 def _noise(x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
     """z ~ N(0, I) like x, from ``generator``."""
-    return torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
+    return random_normal(x.shape, generator=generator, dtype=x.dtype, device=x.device)
 
 
 def _reverse_euler_maruyama(schedule: NoiseSchedule, x: torch.Tensor, pred: _Prediction, dt: float,
@@ -273,8 +273,8 @@ def project_spins(x: torch.Tensor, *, generator: torch.Generator | None = None) 
     spins = torch.where(x >= 0, 1, -1).to(torch.int8)
     ties = x == 0
     if bool(ties.any()):
-        coin = torch.randint(0, 2, x.shape, generator=generator, dtype=torch.int8, device=x.device)
-        spins = torch.where(ties, 2 * coin - 1, spins).to(torch.int8)
+        coin = random_uniform(x.shape, generator=generator, device=x.device) < 0.5
+        spins = torch.where(ties, torch.where(coin, 1, -1), spins).to(torch.int8)
     return spins
 
 

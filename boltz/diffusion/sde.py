@@ -28,7 +28,7 @@ from typing import Protocol, runtime_checkable
 
 import torch
 
-from boltz.diffusion.utils import append_dims
+from boltz.diffusion.utils import append_dims, random_normal
 from boltz.validation import check_real
 
 __all__ = ["SCHEDULES", "VPSDE", "CosineVPSDE", "NoiseSchedule", "VariancePreserving"]
@@ -113,7 +113,7 @@ class VariancePreserving:
     def prior_sample(self, shape, *, generator: torch.Generator | None = None,
                      dtype: torch.dtype = torch.float32, device=None) -> torch.Tensor:
         """x_1 ~ N(0, I) of the given ``shape`` (``[B, C, L, L]``); α(1) ≈ 0 makes this the t = 1 marginal."""
-        return torch.randn(shape, generator=generator, dtype=dtype, device=device)
+        return random_normal(shape, generator=generator, dtype=dtype, device=device)
 
     def drift_and_diffusion(self, x: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """f(x, t) = −½β(t) x ``[B, C, L, L]`` and g(t) = √β(t) ``[B]``."""

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import torch
 
-from boltz.diffusion.utils import append_dims
+from boltz.diffusion.utils import append_dims, random_uniform
 from boltz.validation import check_real
 
 __all__ = ["WrappedVE", "wrap", "wrapped_eps"]
@@ -95,7 +95,7 @@ class WrappedVE:
     def prior_sample(self, shape, *, box: float, generator: torch.Generator | None = None,
                      dtype: torch.dtype = torch.float32, device=None) -> torch.Tensor:
         """x_1 uniform on [0, box)^shape[1:]: ``shape`` = [B, N, 2]."""
-        return box * torch.rand(shape, generator=generator, dtype=dtype, device=device)
+        return box * random_uniform(shape, generator=generator, dtype=dtype, device=device)
 
     def drift_and_diffusion(self, x: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """f = 0 and g(t) = σ(t) √(2 log(σ_max/σ_min)) ``[B]``."""

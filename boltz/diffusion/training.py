@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from boltz.device import as_device
 from boltz.diffusion.checkpoint import CONFIG, load_model, load_train_state, save_checkpoint, schedule_from_dict
 from boltz.diffusion.data import IsingDataConfig, load_or_generate
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
@@ -85,8 +86,15 @@ def dsm_loss(network, schedule, x0: torch.Tensor, temperature: torch.Tensor, gen
     """E_{t, ε} ‖ε̂(α x_0 + σ ε, t, T) − ε‖², t ~ U[t_min, 1] (ε-prediction DSM, Ho et al. 2020 eq. 14)."""
     t = schedule.t_min + (1.0 - schedule.t_min) * torch.rand(x0.shape[0], generator=generator)
     eps = torch.randn(x0.shape, generator=generator)
+    x0, t, eps, temperature = on_device_of(network, x0, t, eps, temperature)
     x_t = schedule.marginal(x0, t, eps)
     return (network(x_t, t, temperature) - eps).square().mean()
+
+
+def on_device_of(network: torch.nn.Module, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """The minibatch moved to the network's device (batches are drawn on the CPU generator, see boltz.device)."""
+    device = next(network.parameters()).device
+    return tuple(tensor.to(device) for tensor in tensors)
 
 
 def learning_rate(step: int, config: TrainConfig) -> float:
@@ -117,9 +125,11 @@ def train_ising(
     cache_dir="data",
     init_from=None,
     callback=None,
+    device=None,
 ) -> TrainResult:
     """Train (or resume, if ``folder`` holds a checkpoint of the same settings) and checkpoint into ``folder``.
 
+    The networks live on ``device`` (default CPU); checkpoints are device-free.
     ``callback(dict)`` is called every step with step, steps, loss, loss_avg, lr, elapsed, eta; returning
     True cancels: the run saves a checkpoint and returns with ``cancelled=True``. ``init_from`` starts
     from another checkpoint's EMA weights (same network config), e.g. a smaller lattice's model.
@@ -128,7 +138,7 @@ def train_ising(
     sde = schedule_from_dict(schedule)
     settings = _settings(data, network, schedule, train)
     state = start_training(folder, settings=settings, make_network=lambda: PeriodicUNet(network), train=train,
-                           init_from=init_from)
+                           init_from=init_from, device=device)
     dataset = load_or_generate(data, cache_dir, callback=callback)
     n_data = dataset.spins.shape[0]
 
@@ -155,7 +165,8 @@ class TrainingState:
     loss_avg: float = float("nan")
 
 
-def start_training(folder, *, settings: dict, make_network, train: TrainConfig, init_from=None) -> TrainingState:
+def start_training(folder, *, settings: dict, make_network, train: TrainConfig, init_from=None,
+                   device=None) -> TrainingState:
     """Fresh networks seeded by ``train.seed``, or the state of the checkpoint in ``folder`` when it has the same ``settings``.
 
     ``make_network()`` builds the (untrained) network; ``settings`` is everything that defines the run
@@ -167,8 +178,8 @@ def start_training(folder, *, settings: dict, make_network, train: TrainConfig, 
     # nn.Module initialisers draw from torch's global generator: seed it inside a scope that restores it.
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(train.seed)
-        model = make_network()
-    ema = make_network()
+        model = make_network().to(as_device(device))
+    ema = make_network().to(as_device(device))
     state = TrainingState(model, ema, torch.optim.Adam(model.parameters(), lr=train.learning_rate),
                           torch.Generator().manual_seed(train.seed))
     if (folder / CONFIG).exists():

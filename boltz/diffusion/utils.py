@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["append_dims"]
+__all__ = ["append_dims", "random_normal", "random_uniform"]
 
 
 def append_dims(x: torch.Tensor, target_ndim: int) -> torch.Tensor:
@@ -17,3 +17,19 @@ def append_dims(x: torch.Tensor, target_ndim: int) -> torch.Tensor:
     if missing < 0:
         raise ValueError(f"cannot append dims: x has {x.ndim} axes, more than target_ndim = {target_ndim}")
     return x.reshape(*x.shape, *(1,) * missing)
+
+
+def _source_device(generator: torch.Generator | None, device) -> torch.device | None:
+    return generator.device if generator is not None else device
+
+
+def random_normal(shape, *, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float32,
+                  device=None) -> torch.Tensor:
+    """N(0, I) of ``shape`` on ``device``, drawn on ``generator``'s device so a seed means the same noise on CPU and GPU."""
+    return torch.randn(shape, generator=generator, dtype=dtype, device=_source_device(generator, device)).to(device)
+
+
+def random_uniform(shape, *, generator: torch.Generator | None = None, dtype: torch.dtype = torch.float32,
+                   device=None) -> torch.Tensor:
+    """U[0, 1) of ``shape`` on ``device``, drawn on ``generator``'s device (see :func:`random_normal`)."""
+    return torch.rand(shape, generator=generator, dtype=dtype, device=_source_device(generator, device)).to(device)
