@@ -1,5 +1,5 @@
 import pytest
-from browser_helpers import click, open_page, record_texts, set_number
+from browser_helpers import click, open_page, record_texts, set_number, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,18 @@ def test_a_tiny_training_run_shows_its_loss_and_its_model_everywhere(dashboard):
     assert duo.get_logs() == []
 
 
-def test_a_sweep_draws_points_beside_the_exact_curves(dashboard):
+def traces(duo, graph: str) -> list[dict]:
+    """The plotted traces of a dcc.Graph (none while it is not drawn)."""
+    return duo.driver.execute_script(
+        "const plot = document.querySelector(arguments[0] + ' .js-plotly-plot'); return plot ? plot.data : []", graph)
+
+
+def points(duo, graph: str) -> dict[str, int]:
+    """How many points each trace of a graph has, by its name."""
+    return {trace["name"]: len(trace["x"]) for trace in traces(duo, graph)}
+
+
+def test_a_sweep_draws_points_beside_the_exact_curves_and_a_reload_shows_them_again(dashboard):
     duo = dashboard
     open_page(duo, "/compare", "#compare-start")
     for name, value in {"L": 4, "points": 3, "n": 50}.items():
@@ -55,10 +66,15 @@ def test_a_sweep_draws_points_beside_the_exact_curves(dashboard):
     click(duo, "#compare-samplers input[value='metropolis']")
     click(duo, "#compare-start")
     duo.wait_for_contains_text("#compare-progress", "done: 3 temperatures", timeout=60)
-    figure = duo.driver.execute_script("return document.querySelector('#compare-specific_heat .js-plotly-plot').data")
-    names = [trace["name"] for trace in figure]
-    assert names[:2] == ["exact finite L (Kaufman)", "Onsager L = ∞"] and {"metropolis", "wolff"} <= set(names)
-    assert all(len(trace["x"]) == 3 for trace in figure if trace["name"] in ("metropolis", "wolff"))
+    wait_until(lambda: points(duo, "#compare-specific_heat").get("metropolis") == 3, 10, "the finished sweep")
+    names = [trace["name"] for trace in traces(duo, "#compare-specific_heat")]
+    assert names[:2] == ["exact finite L (Kaufman)", "Onsager L = ∞"] and points(duo, "#compare-specific_heat")["wolff"] == 3
+    # A reload draws the form afresh (no sweep points), then the tab's last sweep again, with the exact curves of L = 4.
+    exact_L4 = [trace["y"] for trace in traces(duo, "#compare-energy") if trace["name"].startswith("exact")]
+    duo.driver.refresh()
+    wait_until(lambda: points(duo, "#compare-energy").get("wolff") == 3, 15, "the last sweep after the reload")
+    assert points(duo, "#compare-energy")["metropolis"] == 3
+    assert [trace["y"] for trace in traces(duo, "#compare-energy") if trace["name"].startswith("exact")] == exact_L4
     assert duo.get_logs() == []
 
 
@@ -75,3 +91,4 @@ def test_cancel_stops_a_training_run_with_a_checkpoint(dashboard, tmp_path):
     assert (tmp_path / "user-models" / "stopped" / "config.json").is_file()
     assert "stopped" in duo.find_element("#training-models-table").text
     assert duo.get_logs() == []
+
