@@ -1,5 +1,8 @@
+import json
+
 import pytest
 from browser_helpers import click, open_page, record_texts, set_number, wait_until
+from selenium.webdriver.support.select import Select
 
 pytestmark = pytest.mark.browser
 
@@ -92,3 +95,43 @@ def test_cancel_stops_a_training_run_with_a_checkpoint(dashboard, tmp_path):
     assert "stopped" in duo.find_element("#training-models-table").text
     assert duo.get_logs() == []
 
+
+def test_a_tiny_lennard_jones_training_run_fills_its_loss_curve_and_joins_the_lj_models(dashboard, tmp_path):
+    duo = dashboard
+    open_page(duo, "/training", "#training-start")
+    Select(duo.find_element("#training-system")).select_by_value("lj")
+    wait_until(lambda: duo.find_element("#training-lj-N").is_displayed(), 5, "the Lennard-Jones settings")
+    assert not duo.find_element("#training-L").is_displayed()
+    wait_until(lambda: duo.find_element("#training-name").get_attribute("value") == "my_lj", 5, "the default LJ name")
+    # 8 particles at ρ = 0.64 do not fill a box of side 2·r_c: refused beside the field, nothing starts.
+    set_number(duo, "#training-lj-N", 8)
+    click(duo, "#training-start")
+    duo.wait_for_contains_text("#training-lj-N-feedback", "too few for density 0.64", timeout=5)
+    assert not duo.find_element("#training-cancel").is_enabled() and duo.find_element("#training-progress").text == ""
+    set_number(duo, "#training-name", "tiny_lj")
+    for name, value in {"N": 16, "temperatures": 2, "samples": 32, "hidden": 8, "steps": 40, "batch": 8}.items():
+        set_number(duo, f"#training-lj-{name}", value)
+    click(duo, "#training-start")
+    duo.wait_for_contains_text("#training-alert", "tiny_lj: finished at step 40", timeout=90)
+    assert "Lennard-Jones page's model list" in duo.find_element("#training-alert").text
+    assert duo.find_element("#training-lj-N-feedback").text == ""
+    bar = duo.find_element("#training-progress .progress-bar")
+    assert bar.get_attribute("aria-valuenow") == "100" and bar.text == "finished: step 40"
+    wait_until(lambda: points(duo, "#training-loss") == {"loss": 40, "running average": 40}, 10, "the whole loss curve")
+    # Saved in the user models folder as a Lennard-Jones model, listed beside the shipped ones.
+    config = json.loads((tmp_path / "user-models" / "tiny_lj" / "config.json").read_text())
+    assert config["system"] == "lj" and config["sizes"] == [16] and config["step"] == 40
+    rows = [[cell.text for cell in row.find_elements("css selector", "td")]
+            for row in duo.find_elements("#training-models-table tbody tr")]
+    assert ["tiny_lj", "Lennard-Jones", "N = 16, ρ = 0.64", "[0.65, 0.85]", "40", "yours"] in [row[:6] for row in rows]
+    # A reload shows the tab's last finished run again: its message and its loss curve.
+    duo.driver.refresh()
+    duo.wait_for_contains_text("#training-alert", "tiny_lj: finished at step 40", timeout=15)
+    wait_until(lambda: points(duo, "#training-loss") == {"loss": 40, "running average": 40}, 10, "the loss curve")
+    # The Lennard-Jones page offers the new model without a restart; the shipped ones are still there.
+    open_page(duo, "/lennard-jones", "#lj-model")
+    click(duo, "#lj-model")
+    duo.wait_for_element("[role='option']", timeout=5)
+    options = " | ".join(option.text for option in duo.find_elements("[role='option']"))
+    assert "tiny_lj (ρ = 0.64, T ∈ [0.65, 0.85], yours)" in options and "lj_dense (ρ = 0.64" in options
+    assert duo.get_logs() == []
