@@ -330,7 +330,7 @@ def run_training(*, trainer, folder, data, network, train, data_dir, store: JobS
     def callback(frame: dict) -> bool:
         if frame["phase"] == "data":
             if throttle.ready():
-                text = f"Wolff training data: T = {frame['T']:.3f} ({frame['step']}/{frame['total']})"
+                text = f"training data: T = {frame['T']:.3f} ({frame['step']}/{frame['total']})"
                 store.publish(job_id, {"phase": "data", "text": text, "curve": _thinned(curve)})
                 if on_progress is not None:
                     on_progress(0.0, text)

@@ -8,7 +8,8 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from boltz.frames import new_job_id
 from boltz.live_jobs import SWEEP_OBSERVABLES, exact_curves, run_temperature_sweep
 from pages import figures
-from pages.components import NumberField, check_fields, failure_alert, job_store, number_input
+from pages.components import (NumberField, check_fields, job_store, kept_result, last_job_store, number_input,
+                              run_kept_job, temperature_range)
 
 dash.register_page(__name__, path="/compare", name="Compare", order=4)
 
@@ -41,6 +42,7 @@ def layout(**_query):
                          for name in SWEEP_OBSERVABLES]), md=9),
         dcc.Interval(id="compare-clock", interval=500, disabled=True),
         dcc.Store(id="compare-job"),
+        last_job_store("compare"),
     ])
 
 
@@ -52,10 +54,7 @@ def layout(**_query):
     prevent_initial_call=True,
 )
 def submit(_clicks, *states):
-    invalid, messages, parsed = check_fields(FIELDS, states[:-1])
-    if parsed is not None and parsed["T_min"] >= parsed["T_max"]:
-        index = [field.name for field in FIELDS].index("T_max")
-        invalid[index], messages[index], parsed = True, "must be above the lowest T", None
+    invalid, messages, parsed = check_fields(FIELDS, states[:-1], temperature_range)
     if parsed is None or not states[-1]:
         alert = None if states[-1] else dbc.Alert("Choose at least one sampler.", color="warning")
         return invalid + messages + [no_update, alert]
@@ -63,8 +62,8 @@ def submit(_clicks, *states):
 
 
 @callback(
-    [Output(f"compare-{name}", "figure", allow_duplicate=True) for name in SWEEP_OBSERVABLES]
-    + [Output("compare-alert", "children"), Output("compare-progress", "label", allow_duplicate=True)],
+    Output("compare-last-job", "data"), Output("compare-alert", "children"),
+    Output("compare-progress", "value", allow_duplicate=True), Output("compare-progress", "label", allow_duplicate=True),
     Input("compare-job", "data"),
     background=True,
     running=[(Output("compare-start", "disabled"), True, False), (Output("compare-cancel", "disabled"), False, True),
@@ -76,18 +75,28 @@ def submit(_clicks, *states):
 )
 def sweep(set_progress, job):
     temperatures = np.linspace(job["T_min"], job["T_max"], job["points"]).round(4).tolist()
-    try:
-        result = run_temperature_sweep(L=job["L"], temperatures=temperatures, samplers=job["samplers"], n=job["n"],
-                                       seed=job["seed"], steps=job["steps"], store=job_store(), job_id=job["job_id"],
-                                       on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
-    except Exception as error:  # whatever goes wrong, the page shows a message and stays usable
-        return [no_update] * len(SWEEP_OBSERVABLES) + [failure_alert(error), "failed"]
-    return ([figures.sweep_figure(name, result["points"], result["exact"]) for name in SWEEP_OBSERVABLES]
-            + [None, f"done: {len(temperatures)} temperatures"])
+    return run_kept_job(
+        set_progress, job["job_id"],
+        lambda store, job_id, on_progress: run_temperature_sweep(
+            L=job["L"], temperatures=temperatures, samplers=job["samplers"], n=job["n"], seed=job["seed"],
+            steps=job["steps"], store=store, job_id=job_id, on_progress=on_progress),
+        lambda _summary: (100, f"done: {len(temperatures)} temperatures"))
 
 
 @callback(
     [Output(f"compare-{name}", "figure") for name in SWEEP_OBSERVABLES],
+    Input("compare-last-job", "data"),
+)
+def show_result(last_job):
+    """The tab's last finished sweep, also after a reload (its result is kept by the job store)."""
+    result = kept_result(last_job)
+    if result is None:
+        return [no_update] * len(SWEEP_OBSERVABLES)
+    return [figures.sweep_figure(name, result["points"], result["exact"]) for name in SWEEP_OBSERVABLES]
+
+
+@callback(
+    [Output(f"compare-{name}", "figure", allow_duplicate=True) for name in SWEEP_OBSERVABLES],
     Input("compare-clock", "n_intervals"), State("compare-job", "data"),
     prevent_initial_call=True,
 )

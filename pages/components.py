@@ -1,4 +1,5 @@
-"""Pieces the pages share: numeric fields that say what is wrong with them, the job store, failure alerts, the player."""
+"""Pieces the pages share: numeric fields that say what is wrong with them, the job store and the jobs it keeps
+for a reload, failure alerts, the player."""
 
 from __future__ import annotations
 
@@ -59,12 +60,25 @@ def number_input(page: str, field: NumberField) -> dbc.Row:
     ], className="mb-2")
 
 
-def check_fields(fields: tuple[NumberField, ...], values) -> tuple[list[bool], list[str], dict | None]:
-    """``(invalid, messages, parsed)``: per field its ``invalid`` flag and message, and the parsed values (None if any is refused)."""
+def check_fields(fields: tuple[NumberField, ...], values, *rules) -> tuple[list[bool], list[str], dict | None]:
+    """``(invalid, messages, parsed)``: per field its ``invalid`` flag and message, and the parsed values (None if any is refused).
+
+    A rule checks what takes several fields: given the parsed values it returns None, or the field to mark and its message.
+    """
     messages = [field.message(value) for field, value in zip(fields, values)]
+    parsed = None if any(messages) else {field.name: field.parse(value) for field, value in zip(fields, values)}
+    names = [field.name for field in fields]
+    for rule in rules if parsed is not None else ():
+        refused = rule(parsed)
+        if refused is not None:
+            messages[names.index(refused[0])] = refused[1]
     invalid = [message is not None for message in messages]
-    parsed = None if any(invalid) else {field.name: field.parse(value) for field, value in zip(fields, values)}
-    return invalid, [message or "" for message in messages], parsed
+    return invalid, [message or "" for message in messages], None if any(invalid) else parsed
+
+
+def temperature_range(parsed: dict) -> tuple[str, str] | None:
+    """The rule of a form with a lowest and a highest T."""
+    return ("T_max", "must be above the lowest T") if parsed["T_min"] >= parsed["T_max"] else None
 
 
 def select(page: str, name: str, label: str, options, value) -> dbc.Row:
@@ -89,22 +103,38 @@ def failure_alert(error: Exception) -> dbc.Alert:
     return dbc.Alert(["The job failed: ", html.Span(" ".join(text.split()))], color="danger", dismissable=True)
 
 
+def last_job_store(page: str) -> dcc.Store:
+    """``{page}-last-job``: the tab's last finished job; sessionStorage survives a reload of this tab and only this tab."""
+    return dcc.Store(id=f"{page}-last-job", storage_type="session")
 
-def run_comparison_job(set_progress, job: dict, run, settings_class) -> tuple:
-    """Body of a page's background "Sample" callback: run ``run(settings, store, job_id)``, keep its summary.
 
-    Returns (last-job data, alert, progress value, progress label); whatever goes wrong, the page
-    shows a message and stays usable.
+def kept_result(last_job: dict | None):
+    """The summary the job store keeps for the tab's last finished job (None before the first, or once it expired)."""
+    return job_store().result(last_job["job_id"]) if last_job else None
+
+
+def run_kept_job(set_progress, job_id: str, run, done) -> tuple:
+    """Body of a page's background job: ``run(store, job_id, on_progress)``, its summary kept in the job store.
+
+    Returns (last-job data, alert, progress value, progress label), ``done(summary)`` giving the value and label
+    of a finished run; whatever goes wrong, the page shows a message and stays usable.
     """
     store = job_store()
     try:
-        summary = run(settings_class(**job["settings"]), store, job["job_id"],
-                      on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
+        summary = run(store, job_id, on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
     except Exception as error:  # noqa: BLE001 - any failure becomes an alert, never a traceback in the page
         return dash.no_update, failure_alert(error), 0, "failed"
-    store.save_result(job["job_id"], summary)
-    seconds = sum(stage["seconds"] for stage in summary["runs"])
-    return {"job_id": job["job_id"]}, None, 100, f"done: {seconds:.1f} s of sampling"
+    store.save_result(job_id, summary)
+    return ({"job_id": job_id}, None, *done(summary))
+
+
+def run_comparison_job(set_progress, job: dict, run, settings_class) -> tuple:
+    """Body of the Ising and LJ "Sample" callbacks: ``run(settings_class(**settings), store, job_id)`` as a kept job."""
+    return run_kept_job(
+        set_progress, job["job_id"],
+        lambda store, job_id, on_progress: run(settings_class(**job["settings"]), store, job_id, on_progress=on_progress),
+        lambda summary: (100, f"done: {sum(stage['seconds'] for stage in summary['runs']):.1f} s of sampling"))
+
 
 def player(page: str) -> html.Div:
     """The in-browser animation player: graph, caption (t and σ(t) for diffusion), scrub slider, step and play buttons."""

@@ -14,8 +14,8 @@ from boltz.frames import new_job_id
 from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
 from boltz.models import list_models
 from pages import figures
-from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, number_input, player,
-                              register_player, run_comparison_job, select)
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
+                              number_input, player, register_player, run_comparison_job, select)
 
 dash.register_page(__name__, path="/ising", name="Ising", order=1)
 
@@ -79,8 +79,7 @@ def layout(**_query):
         ], md=9),
         dcc.Interval(id="ising-live-clock", interval=400, disabled=True),
         dcc.Store(id="ising-job"),
-        # The tab's last finished job: sessionStorage survives a reload of this tab and only this tab.
-        dcc.Store(id="ising-last-job", storage_type="session"),
+        last_job_store("ising"),
         dcc.Download(id="ising-download"),
     ])
 
@@ -183,7 +182,7 @@ def _run_note(run: dict) -> str:
 )
 def show_result(last_job):
     """The tab's last finished job, also after a reload (its result is kept by the job store)."""
-    result = job_store().result(last_job["job_id"]) if last_job else None
+    result = kept_result(last_job)
     if result is None:
         return (no_update,) * 9
     runs = result["runs"]

@@ -12,8 +12,8 @@ from boltz.live_jobs import LJComparisonSettings, run_lj_comparison
 from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
 from pages import figures
-from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, number_input, player,
-                              register_player, run_comparison_job, select)
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
+                              number_input, player, register_player, run_comparison_job, select)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
 
@@ -67,7 +67,7 @@ def layout(**_query):
         ], md=9),
         dcc.Interval(id="lj-live-clock", interval=400, disabled=True),
         dcc.Store(id="lj-job"),
-        dcc.Store(id="lj-last-job", storage_type="session"),  # survives a reload of this tab
+        last_job_store("lj"),
         dcc.Download(id="lj-download"),
     ])
 
@@ -149,7 +149,7 @@ def observables_table(runs: list[dict]) -> dbc.Table:
     Input("lj-last-job", "data"),
 )
 def show_result(last_job):
-    result = job_store().result(last_job["job_id"]) if last_job else None
+    result = kept_result(last_job)
     if result is None:
         return (no_update,) * 6
     runs = result["runs"]

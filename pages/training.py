@@ -1,33 +1,76 @@
-"""Training: train an Ising diffusion model into the user models folder, with a live loss curve and ETA."""
+"""Training: train an Ising or Lennard-Jones diffusion model into the user models folder, with a live loss curve and ETA."""
 
+import functools
 import json
+from typing import NamedTuple
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from boltz.diffusion.data import IsingDataConfig
+from boltz.diffusion.lj_data import LJDataConfig
+from boltz.diffusion.lj_training import train_lj
 from boltz.diffusion.networks import UNetConfig
+from boltz.diffusion.particle_network import ParticleNetConfig
 from boltz.diffusion.training import TrainConfig, train_ising
 from boltz.frames import new_job_id
 from boltz.live_jobs import check_model_name, run_training
 from boltz.models import SHIPPED_DIR, list_lj_models, list_models, user_models_dir
+from boltz.systems.lennard_jones import CUTOFF, box_side, check_box
 from pages import figures
-from pages.components import NumberField, check_fields, failure_alert, job_store, number_input, select
+from pages.components import (NumberField, check_fields, job_store, kept_result, last_job_store, number_input,
+                              run_kept_job, select, temperature_range)
 
 dash.register_page(__name__, path="/training", name="Training", order=3)
 
-FIELDS = (
-    NumberField("L", "lattice size L", 16, 4, 128),
-    NumberField("T_min", "lowest T", 1.5, 0.1, 10, integer=False),
-    NumberField("T_max", "highest T", 3.5, 0.1, 10, integer=False),
-    NumberField("temperatures", "temperatures", 21, 1, 101),
-    NumberField("samples", "samples per T", 512, 1, 100_000),
-    NumberField("channels", "U-Net width", 16, 4, 64),
-    NumberField("steps", "training steps", 2000, 1, 200_000),
-    NumberField("batch", "batch size", 64, 1, 4096),
-    NumberField("seed", "seed", 0, 0, 2**31 - 1),
-)
+SYSTEMS = {"ising": "Ising", "lj": "Lennard-Jones"}
+
+
+def lj_box(parsed: dict) -> tuple[str, str] | None:
+    """The rule of the LJ form: the box must hold the interaction range (and the network's r_cut ≤ box/2)."""
+    try:
+        check_box(box_side(parsed["N"], parsed["density"]))
+    except ValueError:
+        return "N", f"too few for density {parsed['density']:g}: the box side must be at least 2·r_c = {2 * CUTOFF:g}"
+    return None
+
+
+class Form(NamedTuple):
+    """One system's settings: the id prefix of its fields, the fields and the rules across them."""
+
+    prefix: str
+    fields: tuple[NumberField, ...]
+    rules: tuple = ()
+
+
+FORMS = {
+    "ising": Form("training", (
+        NumberField("L", "lattice size L", 16, 4, 128),
+        NumberField("T_min", "lowest T", 1.5, 0.1, 10, integer=False),
+        NumberField("T_max", "highest T", 3.5, 0.1, 10, integer=False),
+        NumberField("temperatures", "temperatures", 21, 1, 101),
+        NumberField("samples", "samples per T", 512, 1, 100_000),
+        NumberField("channels", "U-Net width", 16, 4, 64),
+        NumberField("steps", "training steps", 2000, 1, 200_000),
+        NumberField("batch", "batch size", 64, 1, 4096),
+        NumberField("seed", "seed", 0, 0, 2**31 - 1),
+    ), (temperature_range,)),
+    "lj": Form("training-lj", (
+        NumberField("N", "particles N", 16, 2, 512),
+        NumberField("density", "density ρ", 0.64, 0.001, 1.2, integer=False),
+        NumberField("T_min", "lowest T", 0.65, 0.05, 10, integer=False),
+        NumberField("T_max", "highest T", 0.85, 0.05, 10, integer=False),
+        NumberField("temperatures", "temperatures", 5, 1, 101),
+        NumberField("samples", "samples per T", 1024, 1, 100_000),
+        NumberField("hidden", "network width", 32, 4, 128),
+        NumberField("steps", "training steps", 2000, 1, 200_000),
+        NumberField("batch", "batch size", 32, 1, 4096),
+        NumberField("seed", "seed", 0, 0, 2**31 - 1),
+    ), (temperature_range, lj_box)),
+}
+ALL_FIELDS = [(form.prefix, field) for form in FORMS.values() for field in form.fields]
+HIDDEN = {"display": "none"}
 
 
 def _models_table() -> dbc.Table:
@@ -48,11 +91,13 @@ def _models_table() -> dbc.Table:
 def layout(**_query):
     return dbc.Row([
         dbc.Col(dbc.Card(dbc.CardBody([
-            select("training", "system", "system", [{"label": "Ising", "value": "ising"}], "ising"),
+            select("training", "system", "system", [{"label": label, "value": key} for key, label in SYSTEMS.items()],
+                   "ising"),
             dbc.Row([dbc.Label("model name", html_for="training-name", width=5), dbc.Col([
                 dbc.Input(id="training-name", value="my_ising", size="sm"),
                 dbc.FormFeedback(id="training-name-feedback", type="invalid")], width=7)], className="mb-2"),
-            *[number_input("training", field) for field in FIELDS],
+            *[html.Div([number_input(form.prefix, field) for field in form.fields], id=f"training-{system}-fields",
+                       style=None if system == "ising" else HIDDEN) for system, form in FORMS.items()],
             dbc.Button("Train", id="training-start", color="primary", className="me-2"),
             dbc.Button("Cancel", id="training-cancel", color="secondary", disabled=True),
             dbc.Progress(id="training-progress", value=0, label="", className="mt-3", style={"height": "1.4rem"}),
@@ -68,35 +113,78 @@ def layout(**_query):
         ], md=9),
         dcc.Interval(id="training-clock", interval=500, disabled=True),
         dcc.Store(id="training-job"),
+        last_job_store("training"),
     ])
 
 
 @callback(
-    [*[Output(f"training-{f.name}", "invalid") for f in FIELDS], *[Output(f"training-{f.name}-feedback", "children") for f in FIELDS],
-     Output("training-name", "invalid"), Output("training-name-feedback", "children"), Output("training-job", "data")],
-    Input("training-start", "n_clicks"),
-    State("training-name", "value"), [State(f"training-{f.name}", "value") for f in FIELDS],
+    [Output(f"training-{system}-fields", "style") for system in FORMS], Output("training-name", "value"),
+    Input("training-system", "value"), State("training-name", "value"),
     prevent_initial_call=True,
 )
-def submit(_clicks, name, *values):
-    invalid, messages, parsed = check_fields(FIELDS, values)
+def choose_system(system, name):
+    """Show the chosen system's settings; a default model name follows the system."""
+    defaults = {f"my_{key}" for key in FORMS}
+    return [None if key == system else HIDDEN for key in FORMS] + [f"my_{system}" if name in defaults else no_update]
+
+
+def _name_problem(name) -> str | None:
+    """Why ``name`` cannot name a new model, or None."""
     try:
         name = check_model_name(name)
-        if (SHIPPED_DIR / name).exists() or (user_models_dir() / name).exists():
-            raise ValueError(f"a model named {name} exists: choose another name")
-        name_message = None
     except ValueError as error:
-        name_message = str(error)
-    if parsed is not None and parsed["T_min"] >= parsed["T_max"]:
-        index = [field.name for field in FIELDS].index("T_max")
-        invalid[index], messages[index], parsed = True, "must be above the lowest T", None
-    job = None if parsed is None or name_message else {"job_id": new_job_id(), "name": name, **parsed}
-    return invalid + messages + [name_message is not None, name_message or "", job or no_update]
+        return str(error)
+    if (SHIPPED_DIR / name).exists() or (user_models_dir() / name).exists():
+        return f"a model named {name} exists: choose another name"
+    return None
 
 
 @callback(
-    Output("training-alert", "children"), Output("training-models", "children"),
-    Output("training-loss", "figure", allow_duplicate=True),
+    [*[Output(f"{prefix}-{f.name}", "invalid") for prefix, f in ALL_FIELDS],
+     *[Output(f"{prefix}-{f.name}-feedback", "children") for prefix, f in ALL_FIELDS],
+     Output("training-name", "invalid"), Output("training-name-feedback", "children"), Output("training-job", "data")],
+    Input("training-start", "n_clicks"),
+    State("training-system", "value"), State("training-name", "value"),
+    [State(f"{prefix}-{f.name}", "value") for prefix, f in ALL_FIELDS],
+    prevent_initial_call=True,
+)
+def submit(_clicks, system, name, *values):
+    """Check the chosen system's form (the hidden one is left alone); only a valid one becomes a job."""
+    invalid, messages, parsed = [], [], None
+    for key, form in FORMS.items():
+        mine, values = values[:len(form.fields)], values[len(form.fields):]
+        if key == system:
+            flags, texts, parsed = check_fields(form.fields, mine, *form.rules)
+        else:  # the hidden form: nothing to say about it
+            flags, texts = [False] * len(mine), [""] * len(mine)
+        invalid, messages = invalid + flags, messages + texts
+    name_message = _name_problem(name)
+    job = None if parsed is None or name_message else {"job_id": new_job_id(), "system": system, "name": name, **parsed}
+    return invalid + messages + [name_message is not None, name_message or "", job or no_update]
+
+
+def _train(job: dict, store, job_id: str, on_progress) -> dict:
+    """Train the job's model into the user models folder; the summary also keeps the system, name and steps asked."""
+    if job["system"] == "lj":
+        trainer, network = train_lj, ParticleNetConfig(hidden=job["hidden"])
+        data = LJDataConfig(sizes=(job["N"],), density=job["density"], T_min=job["T_min"], T_max=job["T_max"],
+                            n_temperatures=job["temperatures"], samples_per_temperature=job["samples"], seed=job["seed"])
+    else:
+        trainer, network = train_ising, UNetConfig(channels=job["channels"])
+        data = IsingDataConfig(L=job["L"], T_min=job["T_min"], T_max=job["T_max"], n_temperatures=job["temperatures"],
+                               samples_per_temperature=job["samples"], seed=job["seed"])
+    summary = run_training(trainer=trainer, folder=user_models_dir() / job["name"], data=data, network=network,
+                           train=TrainConfig(steps=job["steps"], batch_size=job["batch"], seed=job["seed"]),
+                           data_dir=store.directory / "training-data", store=store, job_id=job_id, on_progress=on_progress)
+    return {**summary, "system": job["system"], "name": job["name"], "steps": job["steps"]}
+
+
+def _how(summary: dict) -> str:
+    return "stopped by Cancel" if summary["cancelled"] else "finished"
+
+
+@callback(
+    Output("training-last-job", "data"), Output("training-alert", "children", allow_duplicate=True),
     Output("training-progress", "value", allow_duplicate=True), Output("training-progress", "label", allow_duplicate=True),
     Input("training-job", "data"),
     background=True,
@@ -107,22 +195,24 @@ def submit(_clicks, name, *values):
     prevent_initial_call=True,
 )
 def train(set_progress, job):
-    try:
-        summary = run_training(
-            trainer=train_ising, folder=user_models_dir() / job["name"],
-            data=IsingDataConfig(L=job["L"], T_min=job["T_min"], T_max=job["T_max"], n_temperatures=job["temperatures"],
-                                 samples_per_temperature=job["samples"], seed=job["seed"]),
-            network=UNetConfig(channels=job["channels"]),
-            train=TrainConfig(steps=job["steps"], batch_size=job["batch"], seed=job["seed"]),
-            data_dir=job_store().directory / "training-data", store=job_store(), job_id=job["job_id"],
-            on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
-    except Exception as error:  # whatever goes wrong, the page shows a message and stays usable
-        return failure_alert(error), no_update, no_update, 0, "failed"
-    how = "stopped by Cancel" if summary["cancelled"] else "finished"
-    alert = dbc.Alert(f"{job['name']}: {how} at step {summary['step']} (loss {summary['loss']:.4f}), saved in "
-                      f"{summary['folder']}; it is in the Ising page's model list now.", color="success")
-    return (alert, _models_table(), figures.loss_figure(summary["curve"]), round(100 * summary["step"] / job["steps"]),
-            f"{how}: step {summary['step']}")
+    return run_kept_job(set_progress, job["job_id"], functools.partial(_train, job),
+                        lambda summary: (round(100 * summary["step"] / summary["steps"]),
+                                         f"{_how(summary)}: step {summary['step']}"))
+
+
+@callback(
+    Output("training-alert", "children"), Output("training-loss", "figure"), Output("training-models", "children"),
+    Input("training-last-job", "data"),
+)
+def show_result(last_job):
+    """The tab's last finished run, also after a reload (its summary is kept by the job store)."""
+    summary = kept_result(last_job)
+    if summary is None:
+        return no_update, no_update, no_update
+    alert = dbc.Alert(f"{summary['name']}: {_how(summary)} at step {summary['step']} (loss {summary['loss']:.4f}), "
+                      f"saved in {summary['folder']}; it is in the {SYSTEMS[summary['system']]} page's model list now.",
+                      color="success")
+    return alert, figures.loss_figure(summary["curve"]), _models_table()
 
 
 @callback(Output("training-alert", "children", allow_duplicate=True), Input("training-cancel", "n_clicks"),
@@ -133,7 +223,7 @@ def cancel(_clicks, job):
     return dbc.Alert("Stopping after the current step…", color="warning")
 
 
-@callback(Output("training-loss", "figure"), Output("training-eta", "children"),
+@callback(Output("training-loss", "figure", allow_duplicate=True), Output("training-eta", "children"),
           Input("training-clock", "n_intervals"), State("training-job", "data"), prevent_initial_call=True)
 def show_loss(_ticks, job):
     frame = job_store().latest(job["job_id"]) if job else None

@@ -1,5 +1,8 @@
+import json
+
 import pytest
-from browser_helpers import click, open_page, record_texts, set_number
+from browser_helpers import click, open_page, record_texts, set_number, wait_until
+from selenium.webdriver.support.select import Select
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +49,18 @@ def test_a_tiny_training_run_shows_its_loss_and_its_model_everywhere(dashboard):
     assert duo.get_logs() == []
 
 
-def test_a_sweep_draws_points_beside_the_exact_curves(dashboard):
+def traces(duo, graph: str) -> list[dict]:
+    """The plotted traces of a dcc.Graph (none while it is not drawn)."""
+    return duo.driver.execute_script(
+        "const plot = document.querySelector(arguments[0] + ' .js-plotly-plot'); return plot ? plot.data : []", graph)
+
+
+def points(duo, graph: str) -> dict[str, int]:
+    """How many points each trace of a graph has, by its name."""
+    return {trace["name"]: len(trace["x"]) for trace in traces(duo, graph)}
+
+
+def test_a_sweep_draws_points_beside_the_exact_curves_and_a_reload_shows_them_again(dashboard):
     duo = dashboard
     open_page(duo, "/compare", "#compare-start")
     for name, value in {"L": 4, "points": 3, "n": 50}.items():
@@ -55,10 +69,15 @@ def test_a_sweep_draws_points_beside_the_exact_curves(dashboard):
     click(duo, "#compare-samplers input[value='metropolis']")
     click(duo, "#compare-start")
     duo.wait_for_contains_text("#compare-progress", "done: 3 temperatures", timeout=60)
-    figure = duo.driver.execute_script("return document.querySelector('#compare-specific_heat .js-plotly-plot').data")
-    names = [trace["name"] for trace in figure]
-    assert names[:2] == ["exact finite L (Kaufman)", "Onsager L = ∞"] and {"metropolis", "wolff"} <= set(names)
-    assert all(len(trace["x"]) == 3 for trace in figure if trace["name"] in ("metropolis", "wolff"))
+    wait_until(lambda: points(duo, "#compare-specific_heat").get("metropolis") == 3, 10, "the finished sweep")
+    names = [trace["name"] for trace in traces(duo, "#compare-specific_heat")]
+    assert names[:2] == ["exact finite L (Kaufman)", "Onsager L = ∞"] and points(duo, "#compare-specific_heat")["wolff"] == 3
+    # A reload draws the form afresh (no sweep points), then the tab's last sweep again, with the exact curves of L = 4.
+    exact_L4 = [trace["y"] for trace in traces(duo, "#compare-energy") if trace["name"].startswith("exact")]
+    duo.driver.refresh()
+    wait_until(lambda: points(duo, "#compare-energy").get("wolff") == 3, 15, "the last sweep after the reload")
+    assert points(duo, "#compare-energy")["metropolis"] == 3
+    assert [trace["y"] for trace in traces(duo, "#compare-energy") if trace["name"].startswith("exact")] == exact_L4
     assert duo.get_logs() == []
 
 
@@ -74,4 +93,45 @@ def test_cancel_stops_a_training_run_with_a_checkpoint(dashboard, tmp_path):
     duo.wait_for_contains_text("#training-alert", "stopped by Cancel", timeout=30)
     assert (tmp_path / "user-models" / "stopped" / "config.json").is_file()
     assert "stopped" in duo.find_element("#training-models-table").text
+    assert duo.get_logs() == []
+
+
+def test_a_tiny_lennard_jones_training_run_fills_its_loss_curve_and_joins_the_lj_models(dashboard, tmp_path):
+    duo = dashboard
+    open_page(duo, "/training", "#training-start")
+    Select(duo.find_element("#training-system")).select_by_value("lj")
+    wait_until(lambda: duo.find_element("#training-lj-N").is_displayed(), 5, "the Lennard-Jones settings")
+    assert not duo.find_element("#training-L").is_displayed()
+    wait_until(lambda: duo.find_element("#training-name").get_attribute("value") == "my_lj", 5, "the default LJ name")
+    # 8 particles at ρ = 0.64 do not fill a box of side 2·r_c: refused beside the field, nothing starts.
+    set_number(duo, "#training-lj-N", 8)
+    click(duo, "#training-start")
+    duo.wait_for_contains_text("#training-lj-N-feedback", "too few for density 0.64", timeout=5)
+    assert not duo.find_element("#training-cancel").is_enabled() and duo.find_element("#training-progress").text == ""
+    set_number(duo, "#training-name", "tiny_lj")
+    for name, value in {"N": 16, "temperatures": 2, "samples": 32, "hidden": 8, "steps": 40, "batch": 8}.items():
+        set_number(duo, f"#training-lj-{name}", value)
+    click(duo, "#training-start")
+    duo.wait_for_contains_text("#training-alert", "tiny_lj: finished at step 40", timeout=90)
+    assert "Lennard-Jones page's model list" in duo.find_element("#training-alert").text
+    assert duo.find_element("#training-lj-N-feedback").text == ""
+    bar = duo.find_element("#training-progress .progress-bar")
+    assert bar.get_attribute("aria-valuenow") == "100" and bar.text == "finished: step 40"
+    wait_until(lambda: points(duo, "#training-loss") == {"loss": 40, "running average": 40}, 10, "the whole loss curve")
+    # Saved in the user models folder as a Lennard-Jones model, listed beside the shipped ones.
+    config = json.loads((tmp_path / "user-models" / "tiny_lj" / "config.json").read_text())
+    assert config["system"] == "lj" and config["sizes"] == [16] and config["step"] == 40
+    rows = [[cell.text for cell in row.find_elements("css selector", "td")]
+            for row in duo.find_elements("#training-models-table tbody tr")]
+    assert ["tiny_lj", "Lennard-Jones", "N = 16, ρ = 0.64", "[0.65, 0.85]", "40", "yours"] in [row[:6] for row in rows]
+    # A reload shows the tab's last finished run again: its message and its loss curve.
+    duo.driver.refresh()
+    duo.wait_for_contains_text("#training-alert", "tiny_lj: finished at step 40", timeout=15)
+    wait_until(lambda: points(duo, "#training-loss") == {"loss": 40, "running average": 40}, 10, "the loss curve")
+    # The Lennard-Jones page offers the new model without a restart; the shipped ones are still there.
+    open_page(duo, "/lennard-jones", "#lj-model")
+    click(duo, "#lj-model")
+    duo.wait_for_element("[role='option']", timeout=5)
+    options = " | ".join(option.text for option in duo.find_elements("[role='option']"))
+    assert "tiny_lj (ρ = 0.64, T ∈ [0.65, 0.85], yours)" in options and "lj_dense (ρ = 0.64" in options
     assert duo.get_logs() == []
