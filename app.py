@@ -37,8 +37,10 @@ app = Dash(
     background_callback_manager=DiskcacheManager(diskcache.Cache(str(OPTIONS.cache_dir / "callbacks"))),
 )
 server = app.server
-# Pages and their job workers find the job store (live frames, results, files) here.
-server.config["BOLTZ_JOB_DIR"] = str(OPTIONS.cache_dir / "jobs")
+# Pages and their job workers find the job store (live frames, results, files) here, and the cache of
+# generated training data.
+server.config["BOLTZ_JOB_STORE"] = str(OPTIONS.cache_dir / "jobs")
+server.config["BOLTZ_TRAINING_DATA"] = str(OPTIONS.cache_dir / "jobs" / "training-data")
 
 
 @server.route("/health")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import math
-import re
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from boltz.exact import (
     onsager_specific_heat,
 )
 from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
-from boltz.frames import JobStore, Throttle
+from boltz.frames import PLAIN_NAME, JobStore, Throttle
 from boltz.io import write_ising_csv
 from boltz.jobs import IsingSampleSet, sample_ising
 from boltz.lj_io import write_lj_csv
@@ -47,7 +47,6 @@ ANIMATION_FRAMES = 100  # frames kept for the in-browser playback of one run
 SNAPSHOTS = 4  # final lattices shown per sampler
 ACF_LAGS = 100
 CURVE_POINTS = 500  # loss-curve points sent to a browser, however long the run
-MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def _finite(x) -> float | None:
@@ -195,6 +194,14 @@ def write_observables_csv(path, runs: list[dict], parameters: tuple[str, ...]) -
     return path
 
 
+def _keep_file(store: JobStore, job_id: str, name: str, write) -> None:
+    """Keep a job's output file in ``store`` (the engine's writers take a path: ``write(path)`` writes it to a scratch folder)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / name
+        write(path)
+        store.save_file(job_id, name, path.read_bytes())
+
+
 def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job_id: str, *, on_progress=None) -> dict:
     """Sample with ``settings.sampler`` (then ``settings.reference``), live frames to ``store``; the samples CSV
     of the first sampler and the observables CSV of both go to the job's folder."""
@@ -210,9 +217,10 @@ def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job
                               seed=settings.seed, solver=settings.solver, steps=settings.steps,
                               refine=settings.refine, model=settings.model, callback=recorder)
         if stage == 0:
-            write_ising_csv(store.folder(job_id) / "samples.csv", result.spins, result.energies, result.magnetizations)
+            _keep_file(store, job_id, "samples.csv",
+                      lambda path: write_ising_csv(path, result.spins, result.energies, result.magnetizations))
         runs.append(summarize_ising(result, recorder.animation))
-    write_observables_csv(store.folder(job_id) / "observables.csv", runs, ISING_PARAMETERS)
+    _keep_file(store, job_id, "observables.csv", lambda path: write_observables_csv(path, runs, ISING_PARAMETERS))
     return {"job_id": job_id, "settings": asdict(settings), "runs": runs,
             "exact_energy": exact_energy_distribution(settings.L, settings.T, settings.J, settings.h)}
 
@@ -267,9 +275,9 @@ def run_lj_comparison(settings: LJComparisonSettings, store: JobStore, job_id: s
                            seed=settings.seed, solver=settings.solver, steps=settings.steps, refine=settings.refine,
                            model=settings.model, callback=recorder)
         if stage == 0:
-            write_lj_csv(store.folder(job_id) / "samples.csv", result.positions, result.energies)
+            _keep_file(store, job_id, "samples.csv", lambda path: write_lj_csv(path, result.positions, result.energies))
         runs.append(summarize_lj(result, recorder.animation))
-    write_observables_csv(store.folder(job_id) / "observables.csv", runs, LJ_PARAMETERS)
+    _keep_file(store, job_id, "observables.csv", lambda path: write_observables_csv(path, runs, LJ_PARAMETERS))
     return {"job_id": job_id, "settings": asdict(settings), "runs": runs}
 
 
@@ -309,7 +317,7 @@ def run_temperature_sweep(*, L: int, temperatures: list[float], samplers: list[s
 
 
 def check_model_name(name) -> str:
-    if not isinstance(name, str) or not MODEL_NAME.fullmatch(name):
+    if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
         raise ValueError("model name: letters, digits, '_', '-', '.', at most 64 characters, starting with a letter or digit")
     return name
 

@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
-from boltz.frames import JobStore
+from boltz.frames import JobStore, open_job_store
 from pages import figures
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,8 @@ def select(page: str, name: str, label: str, options, value) -> dbc.Row:
 
 
 def job_store() -> JobStore:
-    """The store the app was started with (app.py puts its folder in the server config)."""
-    return JobStore(dash.get_app().server.config["BOLTZ_JOB_DIR"])
+    """The store the app was started with (app.py puts its folder or Redis URL in the server config)."""
+    return open_job_store(dash.get_app().server.config["BOLTZ_JOB_STORE"])
 
 
 def failure_alert(error: Exception) -> dbc.Alert:
@@ -88,6 +88,11 @@ def failure_alert(error: Exception) -> dbc.Alert:
         text = f"{type(error).__name__}: {error}"
     return dbc.Alert(["The job failed: ", html.Span(" ".join(text.split()))], color="danger", dismissable=True)
 
+
+
+def send_job_file(job_id: str, name: str, filename: str) -> dict:
+    """A job's output file (kept in the job store) as a ``dcc.Download`` of ``filename``."""
+    return dcc.send_bytes(job_store().file(job_id, name), filename=filename)
 
 
 def run_comparison_job(set_progress, job: dict, run, settings_class) -> tuple:

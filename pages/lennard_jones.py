@@ -13,7 +13,7 @@ from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
 from pages import figures
 from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, number_input, player,
-                              register_player, run_comparison_job, select)
+                              register_player, run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
 
@@ -165,10 +165,9 @@ def show_result(last_job):
 )
 def download(_samples, _observables, last_job):
     name = "samples.csv" if dash.ctx.triggered_id == "lj-download-samples" else "observables.csv"
-    store = job_store()
-    settings = store.result(last_job["job_id"])["settings"]
-    return dcc.send_file(str(store.folder(last_job["job_id"]) / name),
-                         filename=f"lj_{settings['sampler']}_N{settings['N']}_rho{settings['density']:g}_T{settings['T']:g}_{name}")
+    settings = job_store().result(last_job["job_id"])["settings"]
+    return send_job_file(last_job["job_id"], name,
+                         f"lj_{settings['sampler']}_N{settings['N']}_rho{settings['density']:g}_T{settings['T']:g}_{name}")
 
 
 register_player("lj")

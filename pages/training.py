@@ -1,6 +1,7 @@
 """Training: train an Ising diffusion model into the user models folder, with a live loss curve and ETA."""
 
 import json
+from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
@@ -114,7 +115,7 @@ def train(set_progress, job):
                                  samples_per_temperature=job["samples"], seed=job["seed"]),
             network=UNetConfig(channels=job["channels"]),
             train=TrainConfig(steps=job["steps"], batch_size=job["batch"], seed=job["seed"]),
-            data_dir=job_store().directory / "training-data", store=job_store(), job_id=job["job_id"],
+            data_dir=Path(dash.get_app().server.config["BOLTZ_TRAINING_DATA"]), store=job_store(), job_id=job["job_id"],
             on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
     except Exception as error:  # whatever goes wrong, the page shows a message and stays usable
         return failure_alert(error), no_update, no_update, 0, "failed"

@@ -27,7 +27,7 @@ def test_command_line_defaults_and_cache_folder(app_module, tmp_path):
 def test_the_job_store_lives_in_the_cache_folder(monkeypatch, tmp_path):
     monkeypatch.setenv("BOLTZ_CACHE_DIR", str(tmp_path))
     module = importlib.reload(importlib.import_module("app"))
-    assert module.server.config["BOLTZ_JOB_DIR"] == str(tmp_path / "jobs")
+    assert module.server.config["BOLTZ_JOB_STORE"] == str(tmp_path / "jobs")
     assert (tmp_path / "callbacks").is_dir()  # the background-callback manager's diskcache
 
 

@@ -5,7 +5,7 @@ import pytest
 from boltz.diffusion.data import IsingDataConfig
 from boltz.diffusion.networks import UNetConfig
 from boltz.diffusion.training import TrainConfig, train_ising
-from boltz.frames import JobStore, new_job_id
+from boltz.frames import new_job_id, open_job_store
 from boltz.io import ising_header, read_ising_csv
 from boltz.lj_io import read_lj_csv
 from boltz.live_jobs import (
@@ -22,10 +22,17 @@ from boltz.live_jobs import (
 
 @pytest.fixture
 def store(tmp_path):
-    return JobStore(tmp_path)
+    return open_job_store(str(tmp_path / "jobs"))
 
 
-def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store):
+def kept_file(store, job, name, tmp_path):
+    """The job's output file ``name``, copied out of the store to a path the engine's readers take."""
+    path = tmp_path / name
+    path.write_bytes(store.file(job, name))
+    return path
+
+
+def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store, tmp_path):
     job, progress = new_job_id(), []
     settings = IsingComparisonSettings("diffusion", L=16, T=2.5, n=6, seed=1, reference="wolff", steps=12)
     summary = run_ising_comparison(settings, store, job, on_progress=lambda f, text: progress.append((f, text)))
@@ -45,11 +52,11 @@ def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store):
     fractions = [f for f, _ in progress]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert store.latest(job)["sampler"] == "wolff"
-    spins, energies, _ = read_ising_csv(store.folder(job) / "samples.csv")
+    spins, energies, _ = read_ising_csv(kept_file(store, job, "samples.csv", tmp_path))
     assert spins.shape == (6, 16, 16)
-    header = open(store.folder(job) / "samples.csv").readline().strip().split(",")
+    header = open(kept_file(store, job, "samples.csv", tmp_path)).readline().strip().split(",")
     assert header == ising_header(256)
-    rows = list(csv.DictReader(open(store.folder(job) / "observables.csv")))
+    rows = list(csv.DictReader(open(kept_file(store, job, "observables.csv", tmp_path))))
     assert len(rows) == 10 and {r["sampler"] for r in rows} == {"diffusion", "wolff"}
 
 
@@ -96,7 +103,7 @@ def test_model_names_are_plain_folder_names(name):
         check_model_name(name)
 
 
-def test_lennard_jones_diffusion_against_metropolis(store):
+def test_lennard_jones_diffusion_against_metropolis(store, tmp_path):
     job = new_job_id()
     settings = LJComparisonSettings("diffusion", N=16, density=0.64, T=0.75, n=4, steps=10, reference="metropolis")
     summary = run_lj_comparison(settings, store, job)
@@ -107,7 +114,7 @@ def test_lennard_jones_diffusion_against_metropolis(store):
     xs, ys = frames[0]["state"]
     assert len(xs) == len(ys) == 16 and all(0 <= x < diffusion["box"] for x in xs)
     assert len(metropolis["gr"]["r"]) == len(metropolis["gr"]["g"]) and metropolis["snapshots"]
-    positions, energies = read_lj_csv(store.folder(job) / "samples.csv")
+    positions, energies = read_lj_csv(kept_file(store, job, "samples.csv", tmp_path))
     assert positions.shape == (4, 16, 2)
-    rows = list(csv.DictReader(open(store.folder(job) / "observables.csv")))
+    rows = list(csv.DictReader(open(kept_file(store, job, "observables.csv", tmp_path))))
     assert [r["observable"] for r in rows] == ["U/N", "P", "c_v excess"] * 2 and rows[0]["N"] == "16"
