@@ -41,6 +41,7 @@ from boltz.jobs import IsingSampleSet, sample_ising
 from boltz.lj_io import write_lj_csv
 from boltz.lj_jobs import LJSampleSet, sample_lj
 from boltz.lj_report import lj_report
+from boltz.models import list_lj_models, list_models
 from boltz.report import ising_report
 
 ANIMATION_FRAMES = 100  # frames kept for the in-browser playback of one run
@@ -202,6 +203,19 @@ def _keep_file(store: JobStore, job_id: str, name: str, write) -> None:
         store.save_file(job_id, name, path.read_bytes())
 
 
+def _listed_model(name, models) -> Path | None:
+    """The folder of the model named ``name`` among ``models`` (ModelInfo or LJModelInfo), None for none.
+
+    Model choices come from browsers: a name, never a path, so a job only reads the listed models."""
+    if name is None:
+        return None
+    check_model_name(name)
+    for info in models:
+        if info.name == name:
+            return info.folder
+    raise ValueError(f"no diffusion model named {name}")
+
+
 def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job_id: str, *, on_progress=None) -> dict:
     """Sample with ``settings.sampler`` (then ``settings.reference``), live frames to ``store``; the samples CSV
     of the first sampler and the observables CSV of both go to the job's folder."""
@@ -209,13 +223,14 @@ def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job
     # thread avoids it (and leaves the other core to the web process).
     torch.set_num_threads(1)
     samplers = [settings.sampler] + ([settings.reference] if settings.reference else [])
+    model = _listed_model(settings.model, list_models("ising"))
     runs, throttle = [], Throttle()
     for stage, sampler in enumerate(samplers):
         recorder = FrameRecorder(store, job_id, sampler=sampler, state=ising_state, stage=stage, stages=len(samplers),
                                  on_progress=on_progress, throttle=throttle)
         result = sample_ising(sampler, L=settings.L, T=settings.T, J=settings.J, h=settings.h, n=settings.n,
                               seed=settings.seed, solver=settings.solver, steps=settings.steps,
-                              refine=settings.refine, model=settings.model, callback=recorder)
+                              refine=settings.refine, model=model, callback=recorder)
         if stage == 0:
             _keep_file(store, job_id, "samples.csv",
                       lambda path: write_ising_csv(path, result.spins, result.energies, result.magnetizations))
@@ -267,13 +282,14 @@ def run_lj_comparison(settings: LJComparisonSettings, store: JobStore, job_id: s
     """Lennard-Jones counterpart of :func:`run_ising_comparison` (the samples CSV is the LJ contract of boltz.lj_io)."""
     torch.set_num_threads(1)  # see run_ising_comparison
     samplers = [settings.sampler] + ([settings.reference] if settings.reference else [])
+    model = _listed_model(settings.model, list_lj_models())
     runs, throttle = [], Throttle()
     for stage, sampler in enumerate(samplers):
         recorder = FrameRecorder(store, job_id, sampler=sampler, state=particle_state, stage=stage,
                                  stages=len(samplers), on_progress=on_progress, throttle=throttle)
         result = sample_lj(sampler, N=settings.N, density=settings.density, T=settings.T, n=settings.n,
                            seed=settings.seed, solver=settings.solver, steps=settings.steps, refine=settings.refine,
-                           model=settings.model, callback=recorder)
+                           model=model, callback=recorder)
         if stage == 0:
             _keep_file(store, job_id, "samples.csv", lambda path: write_lj_csv(path, result.positions, result.energies))
         runs.append(summarize_lj(result, recorder.animation))

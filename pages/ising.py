@@ -34,7 +34,7 @@ ROW_NAMES = {"e": "⟨e⟩", "|m|": "⟨|m|⟩", "c": "c", "chi": "χ", "U4": "U
 
 
 def _controls() -> dbc.Card:
-    models = [{"label": f"{m.name} (L={m.L}, {'shipped' if m.shipped else 'yours'})", "value": str(m.folder)}
+    models = [{"label": f"{m.name} (L={m.L}, {'shipped' if m.shipped else 'yours'})", "value": m.name}
               for m in list_models("ising")]
     return dbc.Card(dbc.CardBody([
         dbc.Label("temperature T"),

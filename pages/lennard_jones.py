@@ -31,7 +31,7 @@ SAMPLERS = [{"label": "diffusion", "value": "diffusion"}, {"label": "Metropolis"
 
 def _controls() -> dbc.Card:
     models = [{"label": f"{m.name} (ρ = {m.density:g}, T ∈ [{m.T_range[0]:g}, {m.T_range[1]:g}], "
-                        f"{'shipped' if m.shipped else 'yours'})", "value": str(m.folder)} for m in list_lj_models()]
+                        f"{'shipped' if m.shipped else 'yours'})", "value": m.name} for m in list_lj_models()]
     return dbc.Card(dbc.CardBody([
         *[number_input("lj", field) for field in FIELDS[:3]],
         select("lj", "sampler", "sampler", SAMPLERS, "diffusion"),

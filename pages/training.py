@@ -110,7 +110,8 @@ def submit(_clicks, name, *values):
 def train(set_progress, job):
     try:
         summary = run_training(
-            trainer=train_ising, folder=user_models_dir() / job["name"],
+            # The job comes from a browser: its name is checked again here (../x would leave the models folder).
+            trainer=train_ising, folder=user_models_dir() / check_model_name(job["name"]),
             data=IsingDataConfig(L=job["L"], T_min=job["T_min"], T_max=job["T_max"], n_temperatures=job["temperatures"],
                                  samples_per_temperature=job["samples"], seed=job["seed"]),
             network=UNetConfig(channels=job["channels"]),

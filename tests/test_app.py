@@ -31,8 +31,18 @@ def test_the_job_store_lives_in_the_cache_folder(monkeypatch, tmp_path):
     assert (tmp_path / "callbacks").is_dir()  # the background-callback manager's diskcache
 
 
-def test_binding_every_interface_warns(app_module, monkeypatch, capsys):
-    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options(["--host", "0.0.0.0"]))
+def test_by_default_the_app_serves_this_machine_only_without_debug(app_module, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options([]))
+    monkeypatch.setattr(app_module.app, "run", lambda **kwargs: calls.append(kwargs))
+    app_module.main()
+    assert calls == [{"host": "127.0.0.1", "port": 8050, "debug": False}]
+    assert "warning" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_binding_every_interface_warns(app_module, monkeypatch, capsys, host):
+    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options(["--host", host]))
     monkeypatch.setattr(app_module.app, "run", lambda **kwargs: None)
     app_module.main()
-    assert "warning: binding 0.0.0.0" in capsys.readouterr().out
+    assert f"warning: binding {host} exposes the app" in capsys.readouterr().out

@@ -8,6 +8,7 @@ from boltz.diffusion.training import TrainConfig, train_ising
 from boltz.frames import new_job_id, open_job_store
 from boltz.io import ising_header, read_ising_csv
 from boltz.lj_io import read_lj_csv
+from boltz.models import SHIPPED_DIR
 from boltz.live_jobs import (
     ANIMATION_FRAMES,
     IsingComparisonSettings,
@@ -97,10 +98,31 @@ def test_training_stops_at_a_cancel_request_with_a_checkpoint(store, tmp_path):
     assert (tmp_path / "model" / "config.json").is_file()
 
 
-@pytest.mark.parametrize("name", ["", "../x", "a b", ".hidden", "x" * 65])
+@pytest.mark.parametrize("name", ["", "../x", "/etc/x", "a/../../b", "x\0y", "..", "a b", ".hidden", "x\n", "x" * 65, None])
 def test_model_names_are_plain_folder_names(name):
     with pytest.raises(ValueError, match="model name"):
         check_model_name(name)
+
+
+def test_a_job_samples_with_the_model_a_browser_names(store):
+    settings = IsingComparisonSettings("diffusion", L=8, T=2.5, n=2, steps=2, reference=None, model="ising_L16")
+    (run,) = run_ising_comparison(settings, store, new_job_id())["runs"]
+    assert run["details"]["model"] == str(SHIPPED_DIR / "ising_L16")
+
+
+@pytest.mark.parametrize("model", [str(SHIPPED_DIR / "ising_L16"), "../models/ising_L16", "models/ising_L16", "/etc/x",
+                                   "a/../../b", "ising_L16\0"])
+def test_a_job_never_reads_a_model_from_a_path_a_browser_sends(store, model):
+    for run, settings in ((run_ising_comparison, IsingComparisonSettings("diffusion", L=8, T=2.5, model=model)),
+                          (run_lj_comparison, LJComparisonSettings("diffusion", N=16, density=0.64, T=0.75, model=model))):
+        with pytest.raises(ValueError, match="model name"):
+            run(settings, store, new_job_id())
+
+
+def test_an_unknown_model_name_fails_with_a_message(store):
+    settings = IsingComparisonSettings("diffusion", L=8, T=2.5, n=2, steps=2, model="no_such_model")
+    with pytest.raises(ValueError, match="no diffusion model named no_such_model"):
+        run_ising_comparison(settings, store, new_job_id())
 
 
 def test_lennard_jones_diffusion_against_metropolis(store, tmp_path):
