@@ -1,4 +1,5 @@
-"""The boltz dashboard: ``python app.py [--host 127.0.0.1] [--port 8050] [--cache-dir DIR] [--debug]``."""
+"""The boltz dashboard: ``python app.py [--host 127.0.0.1] [--port 8050] [--cache-dir DIR] [--jobs diskcache|celery]
+[--redis-url URL] [--debug]``; with ``--jobs celery``, ``celery -A app:celery_app worker`` runs the jobs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import diskcache
-from dash import Dash, DiskcacheManager, html
+from celery import Celery
+from dash import CeleryManager, Dash, DiskcacheManager, html
+
+JOB_MANAGERS = ("diskcache", "celery")
 
 
 def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
@@ -21,24 +25,43 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
         default=Path(os.environ.get("BOLTZ_CACHE_DIR", Path.home() / ".cache" / "boltz" / "dashboard")),
         help="background jobs, their live frames and results (default $BOLTZ_CACHE_DIR or ~/.cache/boltz/dashboard)",
     )
+    parser.add_argument(
+        "--jobs", default=os.environ.get("BOLTZ_JOBS", "diskcache"),
+        help="diskcache: jobs in processes forked by the app (default); celery: jobs on Celery workers, "
+             "frames and results in Redis (default $BOLTZ_JOBS; workers read the same variables)",
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BOLTZ_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                        help="broker, results and job store of --jobs celery (default $BOLTZ_REDIS_URL or %(default)s)")
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (never on a shared network)")
-    return parser.parse_args(argv)
+    options = parser.parse_args(argv)
+    if options.jobs not in JOB_MANAGERS:  # also when it came from $BOLTZ_JOBS, which argparse does not check
+        parser.error(f"--jobs / BOLTZ_JOBS: {options.jobs!r} is not one of {', '.join(JOB_MANAGERS)}")
+    return options
 
 
 # The cache folder must be known before the app is built (the background manager is part of it), so the
-# command line is read at import when run as a script; imported (tests, WSGI servers) it takes the defaults.
+# command line is read at import when run as a script; imported (tests, WSGI servers, Celery workers) it takes
+# the defaults, which come from the environment.
 OPTIONS = parse_options(None if __name__ == "__main__" else [])
+if OPTIONS.jobs == "celery":
+    # Task names are hashes of the callbacks' source: workers must run this same code.
+    celery_app = Celery(__name__, broker=OPTIONS.redis_url, backend=OPTIONS.redis_url)
+    manager = CeleryManager(celery_app)
+else:
+    manager = DiskcacheManager(diskcache.Cache(str(OPTIONS.cache_dir / "callbacks")))
 
 app = Dash(
     __name__,
     use_pages=True,
     title="boltz: diffusion Boltzmann sampler",
     suppress_callback_exceptions=True,
-    background_callback_manager=DiskcacheManager(diskcache.Cache(str(OPTIONS.cache_dir / "callbacks"))),
+    background_callback_manager=manager,
 )
 server = app.server
-# Pages and their job workers find the job store (live frames, results, files) here.
-server.config["BOLTZ_JOB_DIR"] = str(OPTIONS.cache_dir / "jobs")
+# Pages and their job workers find the job store (live frames, results, files) here: Redis when the
+# workers may be elsewhere, else a folder; and the cache of generated training data.
+server.config["BOLTZ_JOB_STORE"] = OPTIONS.redis_url if OPTIONS.jobs == "celery" else str(OPTIONS.cache_dir / "jobs")
+server.config["BOLTZ_TRAINING_DATA"] = str(OPTIONS.cache_dir / "jobs" / "training-data")
 
 
 @server.route("/health")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import functools
 import math
-import re
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -35,19 +35,19 @@ from boltz.exact import (
     onsager_specific_heat,
 )
 from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
-from boltz.frames import JobStore, Throttle
+from boltz.frames import PLAIN_NAME, JobStore, Throttle
 from boltz.io import write_ising_csv
 from boltz.jobs import IsingSampleSet, sample_ising
 from boltz.lj_io import write_lj_csv
 from boltz.lj_jobs import LJSampleSet, sample_lj
 from boltz.lj_report import lj_report
+from boltz.models import list_lj_models, list_models
 from boltz.report import ising_report
 
 ANIMATION_FRAMES = 100  # frames kept for the in-browser playback of one run
 SNAPSHOTS = 4  # final lattices shown per sampler
 ACF_LAGS = 100
 CURVE_POINTS = 500  # loss-curve points sent to a browser, however long the run
-MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def _finite(x) -> float | None:
@@ -195,6 +195,27 @@ def write_observables_csv(path, runs: list[dict], parameters: tuple[str, ...]) -
     return path
 
 
+def _keep_file(store: JobStore, job_id: str, name: str, write) -> None:
+    """Keep a job's output file in ``store`` (the engine's writers take a path: ``write(path)`` writes it to a scratch folder)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / name
+        write(path)
+        store.save_file(job_id, name, path.read_bytes())
+
+
+def _listed_model(name, models) -> Path | None:
+    """The folder of the model named ``name`` among ``models`` (ModelInfo or LJModelInfo), None for none.
+
+    Model choices come from browsers: a name, never a path, so a job only reads the listed models."""
+    if name is None:
+        return None
+    check_model_name(name)
+    for info in models:
+        if info.name == name:
+            return info.folder
+    raise ValueError(f"no diffusion model named {name}")
+
+
 def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job_id: str, *, on_progress=None) -> dict:
     """Sample with ``settings.sampler`` (then ``settings.reference``), live frames to ``store``; the samples CSV
     of the first sampler and the observables CSV of both go to the job's folder."""
@@ -202,17 +223,19 @@ def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job
     # thread avoids it (and leaves the other core to the web process).
     torch.set_num_threads(1)
     samplers = [settings.sampler] + ([settings.reference] if settings.reference else [])
+    model = _listed_model(settings.model, list_models("ising"))
     runs, throttle = [], Throttle()
     for stage, sampler in enumerate(samplers):
         recorder = FrameRecorder(store, job_id, sampler=sampler, state=ising_state, stage=stage, stages=len(samplers),
                                  on_progress=on_progress, throttle=throttle)
         result = sample_ising(sampler, L=settings.L, T=settings.T, J=settings.J, h=settings.h, n=settings.n,
                               seed=settings.seed, solver=settings.solver, steps=settings.steps,
-                              refine=settings.refine, model=settings.model, callback=recorder)
+                              refine=settings.refine, model=model, callback=recorder)
         if stage == 0:
-            write_ising_csv(store.folder(job_id) / "samples.csv", result.spins, result.energies, result.magnetizations)
+            _keep_file(store, job_id, "samples.csv",
+                      lambda path: write_ising_csv(path, result.spins, result.energies, result.magnetizations))
         runs.append(summarize_ising(result, recorder.animation))
-    write_observables_csv(store.folder(job_id) / "observables.csv", runs, ISING_PARAMETERS)
+    _keep_file(store, job_id, "observables.csv", lambda path: write_observables_csv(path, runs, ISING_PARAMETERS))
     return {"job_id": job_id, "settings": asdict(settings), "runs": runs,
             "exact_energy": exact_energy_distribution(settings.L, settings.T, settings.J, settings.h)}
 
@@ -259,17 +282,18 @@ def run_lj_comparison(settings: LJComparisonSettings, store: JobStore, job_id: s
     """Lennard-Jones counterpart of :func:`run_ising_comparison` (the samples CSV is the LJ contract of boltz.lj_io)."""
     torch.set_num_threads(1)  # see run_ising_comparison
     samplers = [settings.sampler] + ([settings.reference] if settings.reference else [])
+    model = _listed_model(settings.model, list_lj_models())
     runs, throttle = [], Throttle()
     for stage, sampler in enumerate(samplers):
         recorder = FrameRecorder(store, job_id, sampler=sampler, state=particle_state, stage=stage,
                                  stages=len(samplers), on_progress=on_progress, throttle=throttle)
         result = sample_lj(sampler, N=settings.N, density=settings.density, T=settings.T, n=settings.n,
                            seed=settings.seed, solver=settings.solver, steps=settings.steps, refine=settings.refine,
-                           model=settings.model, callback=recorder)
+                           model=model, callback=recorder)
         if stage == 0:
-            write_lj_csv(store.folder(job_id) / "samples.csv", result.positions, result.energies)
+            _keep_file(store, job_id, "samples.csv", lambda path: write_lj_csv(path, result.positions, result.energies))
         runs.append(summarize_lj(result, recorder.animation))
-    write_observables_csv(store.folder(job_id) / "observables.csv", runs, LJ_PARAMETERS)
+    _keep_file(store, job_id, "observables.csv", lambda path: write_observables_csv(path, runs, LJ_PARAMETERS))
     return {"job_id": job_id, "settings": asdict(settings), "runs": runs}
 
 
@@ -309,7 +333,7 @@ def run_temperature_sweep(*, L: int, temperatures: list[float], samplers: list[s
 
 
 def check_model_name(name) -> str:
-    if not isinstance(name, str) or not MODEL_NAME.fullmatch(name):
+    if not isinstance(name, str) or not PLAIN_NAME.fullmatch(name):
         raise ValueError("model name: letters, digits, '_', '-', '.', at most 64 characters, starting with a letter or digit")
     return name
 

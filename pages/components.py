@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
-from boltz.frames import JobStore
+from boltz.frames import JobStore, open_job_store
 from pages import figures
 
 log = logging.getLogger(__name__)
@@ -89,8 +89,8 @@ def select(page: str, name: str, label: str, options, value) -> dbc.Row:
 
 
 def job_store() -> JobStore:
-    """The store the app was started with (app.py puts its folder in the server config)."""
-    return JobStore(dash.get_app().server.config["BOLTZ_JOB_DIR"])
+    """The store the app was started with (app.py puts its folder or Redis URL in the server config)."""
+    return open_job_store(dash.get_app().server.config["BOLTZ_JOB_STORE"])
 
 
 def failure_alert(error: Exception) -> dbc.Alert:
@@ -106,6 +106,11 @@ def failure_alert(error: Exception) -> dbc.Alert:
 def last_job_store(page: str) -> dcc.Store:
     """``{page}-last-job``: the tab's last finished job; sessionStorage survives a reload of this tab and only this tab."""
     return dcc.Store(id=f"{page}-last-job", storage_type="session")
+
+
+def send_job_file(job_id: str, name: str, filename: str) -> dict:
+    """A job's output file (kept in the job store) as a ``dcc.Download`` of ``filename``."""
+    return dcc.send_bytes(job_store().file(job_id, name), filename=filename)
 
 
 def kept_result(last_job: dict | None):

@@ -15,7 +15,7 @@ from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
 from boltz.models import list_models
 from pages import figures
 from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
-                              number_input, player, register_player, run_comparison_job, select)
+                              number_input, player, register_player, run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/ising", name="Ising", order=1)
 
@@ -34,7 +34,7 @@ ROW_NAMES = {"e": "⟨e⟩", "|m|": "⟨|m|⟩", "c": "c", "chi": "χ", "U4": "U
 
 
 def _controls() -> dbc.Card:
-    models = [{"label": f"{m.name} (L={m.L}, {'shipped' if m.shipped else 'yours'})", "value": str(m.folder)}
+    models = [{"label": f"{m.name} (L={m.L}, {'shipped' if m.shipped else 'yours'})", "value": m.name}
               for m in list_models("ising")]
     return dbc.Card(dbc.CardBody([
         dbc.Label("temperature T"),
@@ -199,10 +199,8 @@ def show_result(last_job):
 )
 def download(_samples, _observables, last_job):
     name = "samples.csv" if dash.ctx.triggered_id == "ising-download-samples" else "observables.csv"
-    store = job_store()
-    path = store.folder(last_job["job_id"]) / name
-    settings = store.result(last_job["job_id"])["settings"]
-    return dcc.send_file(str(path), filename=f"ising_{settings['sampler']}_L{settings['L']}_T{settings['T']:g}_{name}")
+    settings = job_store().result(last_job["job_id"])["settings"]
+    return send_job_file(last_job["job_id"], name, f"ising_{settings['sampler']}_L{settings['L']}_T{settings['T']:g}_{name}")
 
 
 register_player("ising")

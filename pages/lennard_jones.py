@@ -13,7 +13,7 @@ from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
 from pages import figures
 from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
-                              number_input, player, register_player, run_comparison_job, select)
+                              number_input, player, register_player, run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
 
@@ -31,7 +31,7 @@ SAMPLERS = [{"label": "diffusion", "value": "diffusion"}, {"label": "Metropolis"
 
 def _controls() -> dbc.Card:
     models = [{"label": f"{m.name} (ρ = {m.density:g}, T ∈ [{m.T_range[0]:g}, {m.T_range[1]:g}], "
-                        f"{'shipped' if m.shipped else 'yours'})", "value": str(m.folder)} for m in list_lj_models()]
+                        f"{'shipped' if m.shipped else 'yours'})", "value": m.name} for m in list_lj_models()]
     return dbc.Card(dbc.CardBody([
         *[number_input("lj", field) for field in FIELDS[:3]],
         select("lj", "sampler", "sampler", SAMPLERS, "diffusion"),
@@ -165,10 +165,9 @@ def show_result(last_job):
 )
 def download(_samples, _observables, last_job):
     name = "samples.csv" if dash.ctx.triggered_id == "lj-download-samples" else "observables.csv"
-    store = job_store()
-    settings = store.result(last_job["job_id"])["settings"]
-    return dcc.send_file(str(store.folder(last_job["job_id"]) / name),
-                         filename=f"lj_{settings['sampler']}_N{settings['N']}_rho{settings['density']:g}_T{settings['T']:g}_{name}")
+    settings = job_store().result(last_job["job_id"])["settings"]
+    return send_job_file(last_job["job_id"], name,
+                         f"lj_{settings['sampler']}_N{settings['N']}_rho{settings['density']:g}_T{settings['T']:g}_{name}")
 
 
 register_player("lj")

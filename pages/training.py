@@ -2,6 +2,7 @@
 
 import functools
 import json
+from pathlib import Path
 from typing import NamedTuple
 
 import dash
@@ -165,6 +166,8 @@ def submit(_clicks, system, name, *values):
 
 def _train(job: dict, store, job_id: str, on_progress) -> dict:
     """Train the job's model into the user models folder; the summary also keeps the system, name and steps asked."""
+    # The job comes from a browser: its name is checked again, first (../x would leave the models folder).
+    folder = user_models_dir() / check_model_name(job["name"])
     if job["system"] == "lj":
         trainer, network = train_lj, ParticleNetConfig(hidden=job["hidden"])
         data = LJDataConfig(sizes=(job["N"],), density=job["density"], T_min=job["T_min"], T_max=job["T_max"],
@@ -173,9 +176,10 @@ def _train(job: dict, store, job_id: str, on_progress) -> dict:
         trainer, network = train_ising, UNetConfig(channels=job["channels"])
         data = IsingDataConfig(L=job["L"], T_min=job["T_min"], T_max=job["T_max"], n_temperatures=job["temperatures"],
                                samples_per_temperature=job["samples"], seed=job["seed"])
-    summary = run_training(trainer=trainer, folder=user_models_dir() / job["name"], data=data, network=network,
+    summary = run_training(trainer=trainer, folder=folder, data=data, network=network,
                            train=TrainConfig(steps=job["steps"], batch_size=job["batch"], seed=job["seed"]),
-                           data_dir=store.directory / "training-data", store=store, job_id=job_id, on_progress=on_progress)
+                           data_dir=Path(dash.get_app().server.config["BOLTZ_TRAINING_DATA"]), store=store, job_id=job_id,
+                           on_progress=on_progress)
     return {**summary, "system": job["system"], "name": job["name"], "steps": job["steps"]}
 
 

@@ -8,6 +8,22 @@ def app_module():
     return importlib.import_module("app")
 
 
+@pytest.fixture
+def app_with(monkeypatch):
+    """``app_with(**environment)``: app.py imported afresh under those variables, as a Celery worker imports it;
+    imported again without them afterwards."""
+    module = importlib.import_module("app")
+
+    def reload(**environment):
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        return importlib.reload(module)
+
+    yield reload
+    monkeypatch.undo()
+    importlib.reload(module)
+
+
 def test_health_route(app_module):
     response = app_module.server.test_client().get("/health")
     assert response.status_code == 200 and response.get_json() == {"status": "healthy"}
@@ -18,21 +34,58 @@ def test_bootstrap_is_served_locally(app_module):
     assert response.status_code == 200 and b"Bootstrap" in response.data[:200]
 
 
-def test_command_line_defaults_and_cache_folder(app_module, tmp_path):
+def test_command_line_defaults_and_cache_folder(app_module, monkeypatch, tmp_path):
+    for name in ("BOLTZ_JOBS", "BOLTZ_REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
     defaults = app_module.parse_options([])
-    assert (defaults.host, defaults.port, defaults.debug) == ("127.0.0.1", 8050, False)
+    assert (defaults.host, defaults.port, defaults.debug, defaults.jobs) == ("127.0.0.1", 8050, False, "diskcache")
     assert app_module.parse_options(["--cache-dir", str(tmp_path)]).cache_dir == tmp_path
+    celery = app_module.parse_options(["--jobs", "celery", "--redis-url", "redis://10.0.0.2:6380/1"])
+    assert (celery.jobs, celery.redis_url) == ("celery", "redis://10.0.0.2:6380/1")
 
 
-def test_the_job_store_lives_in_the_cache_folder(monkeypatch, tmp_path):
-    monkeypatch.setenv("BOLTZ_CACHE_DIR", str(tmp_path))
-    module = importlib.reload(importlib.import_module("app"))
-    assert module.server.config["BOLTZ_JOB_DIR"] == str(tmp_path / "jobs")
+def test_jobs_setting_comes_from_the_environment_and_is_checked_there_too(app_module, monkeypatch, capsys):
+    monkeypatch.setenv("BOLTZ_JOBS", "celery")
+    monkeypatch.setenv("BOLTZ_REDIS_URL", "redis://10.0.0.2:6380/1")
+    options = app_module.parse_options([])
+    assert (options.jobs, options.redis_url) == ("celery", "redis://10.0.0.2:6380/1")
+    monkeypatch.setenv("BOLTZ_JOBS", "Celery")
+    with pytest.raises(SystemExit):
+        app_module.parse_options([])
+    assert "'Celery' is not one of diskcache, celery" in capsys.readouterr().err
+
+
+def test_the_job_store_lives_in_the_cache_folder(app_with, tmp_path):
+    module = app_with(BOLTZ_CACHE_DIR=str(tmp_path), BOLTZ_JOBS="diskcache")
+    assert module.server.config["BOLTZ_JOB_STORE"] == str(tmp_path / "jobs")
     assert (tmp_path / "callbacks").is_dir()  # the background-callback manager's diskcache
 
 
-def test_binding_every_interface_warns(app_module, monkeypatch, capsys):
-    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options(["--host", "0.0.0.0"]))
+# Dash keeps every background callback it ever saw and hands them to each new manager: a re-import in one
+# process registers them twice (a worker imports app.py once).
+@pytest.mark.filterwarnings("ignore::celery.exceptions.DuplicateTaskNameWarning")
+def test_celery_jobs_put_every_background_callback_on_the_queue_and_the_job_store_in_redis(app_with, tmp_path):
+    url = "redis://127.0.0.1:1/3"  # nothing connects while the app is built
+    module = app_with(BOLTZ_CACHE_DIR=str(tmp_path), BOLTZ_JOBS="celery", BOLTZ_REDIS_URL=url)
+    assert module.celery_app.conf.broker_url == url and module.celery_app.conf.result_backend == url
+    assert module.server.config["BOLTZ_JOB_STORE"] == url
+    # One task per page that runs jobs: Ising, Lennard-Jones, Compare, Training.
+    assert len([name for name in module.celery_app.tasks if name.startswith("background_callback_")]) == 4
+    assert not (tmp_path / "callbacks").exists()
+
+
+def test_by_default_the_app_serves_this_machine_only_without_debug(app_module, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options([]))
+    monkeypatch.setattr(app_module.app, "run", lambda **kwargs: calls.append(kwargs))
+    app_module.main()
+    assert calls == [{"host": "127.0.0.1", "port": 8050, "debug": False}]
+    assert "warning" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_binding_every_interface_warns(app_module, monkeypatch, capsys, host):
+    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options(["--host", host]))
     monkeypatch.setattr(app_module.app, "run", lambda **kwargs: None)
     app_module.main()
-    assert "warning: binding 0.0.0.0" in capsys.readouterr().out
+    assert f"warning: binding {host} exposes the app" in capsys.readouterr().out

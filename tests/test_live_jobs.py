@@ -5,9 +5,10 @@ import pytest
 from boltz.diffusion.data import IsingDataConfig
 from boltz.diffusion.networks import UNetConfig
 from boltz.diffusion.training import TrainConfig, train_ising
-from boltz.frames import JobStore, new_job_id
+from boltz.frames import new_job_id, open_job_store
 from boltz.io import ising_header, read_ising_csv
 from boltz.lj_io import read_lj_csv
+from boltz.models import SHIPPED_DIR
 from boltz.live_jobs import (
     ANIMATION_FRAMES,
     IsingComparisonSettings,
@@ -22,10 +23,17 @@ from boltz.live_jobs import (
 
 @pytest.fixture
 def store(tmp_path):
-    return JobStore(tmp_path)
+    return open_job_store(str(tmp_path / "jobs"))
 
 
-def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store):
+def kept_file(store, job, name, tmp_path):
+    """The job's output file ``name``, copied out of the store to a path the engine's readers take."""
+    path = tmp_path / name
+    path.write_bytes(store.file(job, name))
+    return path
+
+
+def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store, tmp_path):
     job, progress = new_job_id(), []
     settings = IsingComparisonSettings("diffusion", L=16, T=2.5, n=6, seed=1, reference="wolff", steps=12)
     summary = run_ising_comparison(settings, store, job, on_progress=lambda f, text: progress.append((f, text)))
@@ -45,11 +53,11 @@ def test_diffusion_against_wolff_writes_frames_summary_and_csvs(store):
     fractions = [f for f, _ in progress]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert store.latest(job)["sampler"] == "wolff"
-    spins, energies, _ = read_ising_csv(store.folder(job) / "samples.csv")
+    spins, energies, _ = read_ising_csv(kept_file(store, job, "samples.csv", tmp_path))
     assert spins.shape == (6, 16, 16)
-    header = open(store.folder(job) / "samples.csv").readline().strip().split(",")
+    header = open(kept_file(store, job, "samples.csv", tmp_path)).readline().strip().split(",")
     assert header == ising_header(256)
-    rows = list(csv.DictReader(open(store.folder(job) / "observables.csv")))
+    rows = list(csv.DictReader(open(kept_file(store, job, "observables.csv", tmp_path))))
     assert len(rows) == 10 and {r["sampler"] for r in rows} == {"diffusion", "wolff"}
 
 
@@ -90,13 +98,34 @@ def test_training_stops_at_a_cancel_request_with_a_checkpoint(store, tmp_path):
     assert (tmp_path / "model" / "config.json").is_file()
 
 
-@pytest.mark.parametrize("name", ["", "../x", "a b", ".hidden", "x" * 65])
+@pytest.mark.parametrize("name", ["", "../x", "/etc/x", "a/../../b", "x\0y", "..", "a b", ".hidden", "x\n", "x" * 65, None])
 def test_model_names_are_plain_folder_names(name):
     with pytest.raises(ValueError, match="model name"):
         check_model_name(name)
 
 
-def test_lennard_jones_diffusion_against_metropolis(store):
+def test_a_job_samples_with_the_model_a_browser_names(store):
+    settings = IsingComparisonSettings("diffusion", L=8, T=2.5, n=2, steps=2, reference=None, model="ising_L16")
+    (run,) = run_ising_comparison(settings, store, new_job_id())["runs"]
+    assert run["details"]["model"] == str(SHIPPED_DIR / "ising_L16")
+
+
+@pytest.mark.parametrize("model", [str(SHIPPED_DIR / "ising_L16"), "../models/ising_L16", "models/ising_L16", "/etc/x",
+                                   "a/../../b", "ising_L16\0"])
+def test_a_job_never_reads_a_model_from_a_path_a_browser_sends(store, model):
+    for run, settings in ((run_ising_comparison, IsingComparisonSettings("diffusion", L=8, T=2.5, model=model)),
+                          (run_lj_comparison, LJComparisonSettings("diffusion", N=16, density=0.64, T=0.75, model=model))):
+        with pytest.raises(ValueError, match="model name"):
+            run(settings, store, new_job_id())
+
+
+def test_an_unknown_model_name_fails_with_a_message(store):
+    settings = IsingComparisonSettings("diffusion", L=8, T=2.5, n=2, steps=2, model="no_such_model")
+    with pytest.raises(ValueError, match="no diffusion model named no_such_model"):
+        run_ising_comparison(settings, store, new_job_id())
+
+
+def test_lennard_jones_diffusion_against_metropolis(store, tmp_path):
     job = new_job_id()
     settings = LJComparisonSettings("diffusion", N=16, density=0.64, T=0.75, n=4, steps=10, reference="metropolis")
     summary = run_lj_comparison(settings, store, job)
@@ -107,7 +136,7 @@ def test_lennard_jones_diffusion_against_metropolis(store):
     xs, ys = frames[0]["state"]
     assert len(xs) == len(ys) == 16 and all(0 <= x < diffusion["box"] for x in xs)
     assert len(metropolis["gr"]["r"]) == len(metropolis["gr"]["g"]) and metropolis["snapshots"]
-    positions, energies = read_lj_csv(store.folder(job) / "samples.csv")
+    positions, energies = read_lj_csv(kept_file(store, job, "samples.csv", tmp_path))
     assert positions.shape == (4, 16, 2)
-    rows = list(csv.DictReader(open(store.folder(job) / "observables.csv")))
+    rows = list(csv.DictReader(open(kept_file(store, job, "observables.csv", tmp_path))))
     assert [r["observable"] for r in rows] == ["U/N", "P", "c_v excess"] * 2 and rows[0]["N"] == "16"

@@ -15,9 +15,10 @@ def open_page(duo, path: str, ready_selector: str) -> None:
 
 
 def job_workers(duo) -> list[psutil.Process]:
-    """Background-job workers: the Python processes the app under test forked (Chromium is not one)."""
+    """Background-job workers: the Python processes the job host started (the app's forks, or a Celery worker's
+    pool; Chromium is not one)."""
     python = os.path.realpath(sys.executable)
-    return [child for child in duo.app_process.children(recursive=True)
+    return [child for child in duo.job_host.children(recursive=True)
             if child.is_running() and child.status() != psutil.STATUS_ZOMBIE and child.exe() == python]
 
 
