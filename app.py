@@ -1,5 +1,5 @@
 """The boltz dashboard: ``python app.py [--host 127.0.0.1] [--port 8050] [--cache-dir DIR] [--jobs diskcache|celery]
-[--redis-url URL] [--debug]``; with ``--jobs celery``, ``celery -A app:celery_app worker`` runs the jobs."""
+[--redis-url URL] [--device auto|cpu|cuda] [--debug]``; with ``--jobs celery``, ``celery -A app:celery_app worker`` runs the jobs."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import dash_bootstrap_components as dbc
 import diskcache
 from celery import Celery
 from dash import CeleryManager, Dash, DiskcacheManager, html
+
+from boltz.device import resolve_device
 
 JOB_MANAGERS = ("diskcache", "celery")
 
@@ -32,8 +34,15 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--redis-url", default=os.environ.get("BOLTZ_REDIS_URL", "redis://127.0.0.1:6379/0"),
                         help="broker, results and job store of --jobs celery (default $BOLTZ_REDIS_URL or %(default)s)")
+    parser.add_argument("--device", default=os.environ.get("BOLTZ_DEVICE", "auto"),
+                        help="where jobs run the diffusion networks: auto (CUDA when present), cpu or cuda "
+                             "(default $BOLTZ_DEVICE or auto; workers read the same variable)")
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (never on a shared network)")
     options = parser.parse_args(argv)
+    try:  # checked here, once, so a bad value or a missing GPU stops the app instead of failing every job
+        options.device = str(resolve_device(options.device))
+    except ValueError as error:
+        parser.error(f"--device / BOLTZ_DEVICE: {error}")
     if options.jobs not in JOB_MANAGERS:  # also when it came from $BOLTZ_JOBS, which argparse does not check
         parser.error(f"--jobs / BOLTZ_JOBS: {options.jobs!r} is not one of {', '.join(JOB_MANAGERS)}")
     return options
@@ -62,6 +71,7 @@ server = app.server
 # workers may be elsewhere, else a folder; and the cache of generated training data.
 server.config["BOLTZ_JOB_STORE"] = OPTIONS.redis_url if OPTIONS.jobs == "celery" else str(OPTIONS.cache_dir / "jobs")
 server.config["BOLTZ_TRAINING_DATA"] = str(OPTIONS.cache_dir / "jobs" / "training-data")
+server.config["BOLTZ_DEVICE"] = OPTIONS.device
 
 
 @server.route("/health")

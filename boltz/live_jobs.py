@@ -77,7 +77,7 @@ class IsingComparisonSettings:
 def ising_state(frame: dict) -> list:
     """The first configuration of an Ising sampler frame: x_t [L][L] while denoising, else spins ±1."""
     if frame["phase"] == "denoise":
-        return np.round(frame["x"][0, 0].to(torch.float32).numpy(), 2).tolist()
+        return np.round(frame["x"][0, 0].to("cpu", torch.float32).numpy(), 2).tolist()
     return frame["spins"][0].tolist()
 
 
@@ -216,9 +216,11 @@ def _listed_model(name, models) -> Path | None:
     raise ValueError(f"no diffusion model named {name}")
 
 
-def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job_id: str, *, on_progress=None) -> dict:
+def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job_id: str, *, on_progress=None,
+                         device=None) -> dict:
     """Sample with ``settings.sampler`` (then ``settings.reference``), live frames to ``store``; the samples CSV
-    of the first sampler and the observables CSV of both go to the job's folder."""
+    of the first sampler and the observables CSV of both go to the job's folder. ``device``: where a diffusion
+    network runs (the server's setting, never the browser's)."""
     # Forked workers of a process that ran a parallel torch op hang on their first one; a single
     # thread avoids it (and leaves the other core to the web process).
     torch.set_num_threads(1)
@@ -230,7 +232,7 @@ def run_ising_comparison(settings: IsingComparisonSettings, store: JobStore, job
                                  on_progress=on_progress, throttle=throttle)
         result = sample_ising(sampler, L=settings.L, T=settings.T, J=settings.J, h=settings.h, n=settings.n,
                               seed=settings.seed, solver=settings.solver, steps=settings.steps,
-                              refine=settings.refine, model=model, callback=recorder)
+                              refine=settings.refine, model=model, device=device, callback=recorder)
         if stage == 0:
             _keep_file(store, job_id, "samples.csv",
                       lambda path: write_ising_csv(path, result.spins, result.energies, result.magnetizations))
@@ -278,7 +280,8 @@ def summarize_lj(result: LJSampleSet, animation: list[dict]) -> dict:
     }
 
 
-def run_lj_comparison(settings: LJComparisonSettings, store: JobStore, job_id: str, *, on_progress=None) -> dict:
+def run_lj_comparison(settings: LJComparisonSettings, store: JobStore, job_id: str, *, on_progress=None,
+                      device=None) -> dict:
     """Lennard-Jones counterpart of :func:`run_ising_comparison` (the samples CSV is the LJ contract of boltz.lj_io)."""
     torch.set_num_threads(1)  # see run_ising_comparison
     samplers = [settings.sampler] + ([settings.reference] if settings.reference else [])
@@ -289,7 +292,7 @@ def run_lj_comparison(settings: LJComparisonSettings, store: JobStore, job_id: s
                                  stages=len(samplers), on_progress=on_progress, throttle=throttle)
         result = sample_lj(sampler, N=settings.N, density=settings.density, T=settings.T, n=settings.n,
                            seed=settings.seed, solver=settings.solver, steps=settings.steps, refine=settings.refine,
-                           model=model, callback=recorder)
+                           model=model, device=device, callback=recorder)
         if stage == 0:
             _keep_file(store, job_id, "samples.csv", lambda path: write_lj_csv(path, result.positions, result.energies))
         runs.append(summarize_lj(result, recorder.animation))
@@ -310,7 +313,7 @@ def exact_curves(L: int, T_min: float, T_max: float, points: int = 200) -> dict:
 
 
 def run_temperature_sweep(*, L: int, temperatures: list[float], samplers: list[str], n: int, seed: int, steps: int,
-                          store: JobStore, job_id: str, on_progress=None) -> dict:
+                          store: JobStore, job_id: str, on_progress=None, device=None) -> dict:
     """⟨e⟩, ⟨|m|⟩, c, χ, U4 with errors for every sampler at every temperature (J = 1, h = 0); the points
     so far are published as the job's frame after each one."""
     torch.set_num_threads(1)  # see run_ising_comparison
@@ -318,7 +321,7 @@ def run_temperature_sweep(*, L: int, temperatures: list[float], samplers: list[s
     total, done = len(temperatures) * len(samplers), 0
     for T in temperatures:
         for sampler in samplers:
-            result = sample_ising(sampler, L=L, T=T, n=n, seed=seed, steps=steps)
+            result = sample_ising(sampler, L=L, T=T, n=n, seed=seed, steps=steps, device=device)
             observables = ising_observables(result.energies.numpy(), result.magnetizations.numpy(), L=L, T=T)
             points[sampler]["T"].append(T)
             for name in SWEEP_OBSERVABLES:
@@ -344,7 +347,7 @@ def _thinned(curve: dict) -> dict:
 
 
 def run_training(*, trainer, folder, data, network, train, data_dir, store: JobStore, job_id: str,
-                 on_progress=None) -> dict:
+                 on_progress=None, device=None) -> dict:
     """Train a model into ``folder`` with ``trainer`` (``train_ising`` or ``train_lj``); publishes the loss curve
     so far, stops (with a checkpoint) when a cancel is requested for the job."""
     torch.set_num_threads(1)  # see run_ising_comparison
@@ -370,6 +373,7 @@ def run_training(*, trainer, folder, data, network, train, data_dir, store: JobS
                 on_progress(frame["step"] / frame["steps"], text)
         return store.cancel_requested(job_id)
 
-    result = trainer(folder, data=data, network=network, train=train, cache_dir=data_dir, callback=callback)
+    result = trainer(folder, data=data, network=network, train=train, cache_dir=data_dir, callback=callback,
+                     device=device)
     return {"job_id": job_id, "folder": str(result.folder), "step": result.step, "seconds": result.seconds,
             "loss": _finite(result.loss), "cancelled": result.cancelled, "curve": _thinned(curve)}

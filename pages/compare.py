@@ -77,9 +77,9 @@ def sweep(set_progress, job):
     temperatures = np.linspace(job["T_min"], job["T_max"], job["points"]).round(4).tolist()
     return run_kept_job(
         set_progress, job["job_id"],
-        lambda store, job_id, on_progress: run_temperature_sweep(
+        lambda store, job_id, on_progress, device: run_temperature_sweep(
             L=job["L"], temperatures=temperatures, samplers=job["samplers"], n=job["n"], seed=job["seed"],
-            steps=job["steps"], store=store, job_id=job_id, on_progress=on_progress),
+            steps=job["steps"], store=store, job_id=job_id, on_progress=on_progress, device=device),
         lambda _summary: (100, f"done: {len(temperatures)} temperatures"))
 
 

@@ -119,14 +119,17 @@ def kept_result(last_job: dict | None):
 
 
 def run_kept_job(set_progress, job_id: str, run, done) -> tuple:
-    """Body of a page's background job: ``run(store, job_id, on_progress)``, its summary kept in the job store.
+    """Body of a page's background job: ``run(store, job_id, on_progress, device)``, its summary kept in the job store.
+
+    ``device`` is where the server runs diffusion networks (app.py's ``--device``), never a browser's choice.
 
     Returns (last-job data, alert, progress value, progress label), ``done(summary)`` giving the value and label
     of a finished run; whatever goes wrong, the page shows a message and stays usable.
     """
     store = job_store()
     try:
-        summary = run(store, job_id, on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)))
+        summary = run(store, job_id, on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)),
+                      device=dash.get_app().server.config["BOLTZ_DEVICE"])
     except Exception as error:  # noqa: BLE001 - any failure becomes an alert, never a traceback in the page
         return dash.no_update, failure_alert(error), 0, "failed"
     store.save_result(job_id, summary)
@@ -137,7 +140,8 @@ def run_comparison_job(set_progress, job: dict, run, settings_class) -> tuple:
     """Body of the Ising and LJ "Sample" callbacks: ``run(settings_class(**settings), store, job_id)`` as a kept job."""
     return run_kept_job(
         set_progress, job["job_id"],
-        lambda store, job_id, on_progress: run(settings_class(**job["settings"]), store, job_id, on_progress=on_progress),
+        lambda store, job_id, on_progress, device: run(settings_class(**job["settings"]), store, job_id,
+                                                       on_progress=on_progress, device=device),
         lambda summary: (100, f"done: {sum(stage['seconds'] for stage in summary['runs']):.1f} s of sampling"))
 
 

@@ -164,7 +164,7 @@ def submit(_clicks, system, name, *values):
     return invalid + messages + [name_message is not None, name_message or "", job or no_update]
 
 
-def _train(job: dict, store, job_id: str, on_progress) -> dict:
+def _train(job: dict, store, job_id: str, on_progress, device) -> dict:
     """Train the job's model into the user models folder; the summary also keeps the system, name and steps asked."""
     # The job comes from a browser: its name is checked again, first (../x would leave the models folder).
     folder = user_models_dir() / check_model_name(job["name"])
@@ -179,7 +179,7 @@ def _train(job: dict, store, job_id: str, on_progress) -> dict:
     summary = run_training(trainer=trainer, folder=folder, data=data, network=network,
                            train=TrainConfig(steps=job["steps"], batch_size=job["batch"], seed=job["seed"]),
                            data_dir=Path(dash.get_app().server.config["BOLTZ_TRAINING_DATA"]), store=store, job_id=job_id,
-                           on_progress=on_progress)
+                           on_progress=on_progress, device=device)
     return {**summary, "system": job["system"], "name": job["name"], "steps": job["steps"]}
 
 

@@ -55,6 +55,26 @@ def test_jobs_setting_comes_from_the_environment_and_is_checked_there_too(app_mo
     assert "'Celery' is not one of diskcache, celery" in capsys.readouterr().err
 
 
+def test_device_setting_is_resolved_once_and_refused_when_unusable(app_module, monkeypatch, capsys):
+    import torch
+
+    monkeypatch.delenv("BOLTZ_DEVICE", raising=False)
+    assert app_module.parse_options([]).device == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert app_module.parse_options(["--device", "cpu"]).device == "cpu"
+    monkeypatch.setenv("BOLTZ_DEVICE", "gpu")
+    with pytest.raises(SystemExit):
+        app_module.parse_options([])
+    assert "--device / BOLTZ_DEVICE: device must be one of auto, cpu, cuda, got 'gpu'" in capsys.readouterr().err
+    if not torch.cuda.is_available():
+        with pytest.raises(SystemExit):
+            app_module.parse_options(["--device", "cuda"])
+        assert "torch sees no CUDA GPU" in capsys.readouterr().err
+
+
+def test_jobs_run_on_the_device_the_server_was_started_with(app_with):
+    assert app_with(BOLTZ_DEVICE="cpu").server.config["BOLTZ_DEVICE"] == "cpu"
+
+
 def test_the_job_store_lives_in_the_cache_folder(app_with, tmp_path):
     module = app_with(BOLTZ_CACHE_DIR=str(tmp_path), BOLTZ_JOBS="diskcache")
     assert module.server.config["BOLTZ_JOB_STORE"] == str(tmp_path / "jobs")
