@@ -203,7 +203,7 @@ def _train_lj(args) -> int:
 
     device = _device(args)
     result = train_lj(args.out, data=data, network=network, train=train, cache_dir=args.cache_dir, init_from=args.init,
-                      callback=progress, device=device)
+                      callback=progress, device=device, sigma_sampling=args.sigma_sampling)
     bar.close()
     _print_trained(result, args.out, device)
     return 0
@@ -343,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a purely learned score (default: the network plus the σ → 0 limit −σF/T)")
     train_lj.add_argument("--force-scale", type=float, default=0.05,
                           help="σ_F: noise level where the force prior's weight has fallen to ½")
+    train_lj.add_argument("--sigma-sampling", choices=["log_uniform", "cage"], default="log_uniform",
+                          help="training noise levels: log-uniform (default) or half of them log-normal around the "
+                               "nearest-neighbour cage scale σ = 0.3")
     train_lj.add_argument("--steps", type=int, default=4000)
     train_lj.add_argument("--batch-size", type=int, default=32)
     train_lj.add_argument("--lr", type=float, default=2e-3)

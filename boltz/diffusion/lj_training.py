@@ -2,7 +2,9 @@
 
 The network predicts ε_eff, the wrapped-Gaussian noise with ∇ log p(x_t | x_0) = −ε_eff/σ
 (:func:`boltz.diffusion.torus.wrapped_eps`), at log σ uniform in [log σ_min, log σ_max]: score
-matching weighted by λ(σ) = σ², the ε-MSE of the Ising trainer. The optimisation loop, EMA,
+matching weighted by λ(σ) = σ², the ε-MSE of the Ising trainer. ``sigma_sampling="cage"`` draws
+half of each batch's σ from a log-normal around the nearest-neighbour cage scale instead (see
+:func:`training_sigmas`). The optimisation loop, EMA,
 checkpoints, resume and cancellation are the shared ones of :mod:`boltz.diffusion.training`.
 Each step draws its minibatch from one particle number N (chosen at random among the data's
 sizes) with a random symmetry of the periodic square box per sample: a translation, a quarter
@@ -12,6 +14,7 @@ turn and a reflection.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict
 
 import torch
@@ -24,7 +27,11 @@ from boltz.diffusion.training import TrainConfig, TrainResult, on_device_of, run
 from boltz.diffusion.utils import append_dims
 from boltz.systems.lennard_jones import box_side, potential_name
 
-__all__ = ["augment_particles", "lj_settings", "torus_dsm_loss", "train_lj"]
+__all__ = ["SIGMA_SAMPLINGS", "augment_particles", "lj_settings", "torus_dsm_loss", "train_lj", "training_sigmas"]
+
+SIGMA_SAMPLINGS = ("log_uniform", "cage")
+# The nearest-neighbour cage of the dense fluid: where the log-uniform model's score was worst (README).
+CAGE_SIGMA = 0.3
 
 
 def augment_particles(positions: torch.Tensor, box: float, generator: torch.Generator) -> torch.Tensor:
@@ -44,11 +51,26 @@ def augment_particles(positions: torch.Tensor, box: float, generator: torch.Gene
     return wrap(x + shift, box)
 
 
-def torus_dsm_loss(network, schedule: WrappedVE, x0: torch.Tensor, temperature: torch.Tensor, box: float,
-                   generator: torch.Generator) -> torch.Tensor:
-    """E_{t, ε} ‖ε̂(x_0 + σε, σ, T) − ε_eff(σε)‖², t ~ U[t_min, 1] (DSM with the exact wrapped-Gaussian target)."""
-    t = schedule.t_min + (1.0 - schedule.t_min) * torch.rand(x0.shape[0], generator=generator)
+def training_sigmas(schedule: WrappedVE, batch: int, generator: torch.Generator, how: str = "log_uniform") -> torch.Tensor:
+    """Noise levels of one batch ``[batch]``: σ(t) with t ~ U[t_min, 1], i.e. log-uniform on [σ_min, σ_max];
+    with ``how="cage"`` each sample instead takes, with probability ½, ln σ ~ N(ln 0.3, 1) clipped to that range
+    (the EDM-style log-normal of Karras et al. 2022 centred on the cage scale, the rest left log-uniform so the
+    large-σ score near the uniform prior keeps its share)."""
+    if how not in SIGMA_SAMPLINGS:
+        raise ValueError(f"sigma sampling must be one of {', '.join(SIGMA_SAMPLINGS)}, got {how!r}")
+    t = schedule.t_min + (1.0 - schedule.t_min) * torch.rand(batch, generator=generator)
     sigma = schedule.sigma(t)
+    if how == "cage":
+        log_normal = torch.exp(math.log(CAGE_SIGMA) + torch.randn(batch, generator=generator))
+        low, high = float(schedule.sigma(torch.tensor([schedule.t_min]))), schedule.sigma_max
+        sigma = torch.where(torch.rand(batch, generator=generator) < 0.5, log_normal.clamp(low, high), sigma)
+    return sigma
+
+
+def torus_dsm_loss(network, schedule: WrappedVE, x0: torch.Tensor, temperature: torch.Tensor, box: float,
+                   generator: torch.Generator, sigma_sampling: str = "log_uniform") -> torch.Tensor:
+    """E_{σ, ε} ‖ε̂(x_0 + σε, σ, T) − ε_eff(σε)‖², σ from :func:`training_sigmas` (DSM with the exact wrapped-Gaussian target)."""
+    sigma = training_sigmas(schedule, x0.shape[0], generator, sigma_sampling)
     noise = torch.randn(x0.shape, generator=generator)
     x0, sigma, noise, temperature = on_device_of(network, x0, sigma, noise, temperature)
     displacement = append_dims(sigma, x0.ndim) * noise
@@ -56,11 +78,12 @@ def torus_dsm_loss(network, schedule: WrappedVE, x0: torch.Tensor, temperature: 
     return (network(x0 + displacement, sigma, temperature, box=box) - target).square().mean()
 
 
-def lj_settings(data: LJDataConfig, network: ParticleNetConfig, schedule: dict, train: TrainConfig) -> dict:
+def lj_settings(data: LJDataConfig, network: ParticleNetConfig, schedule: dict, train: TrainConfig,
+                sigma_sampling: str = "log_uniform") -> dict:
     """Everything that defines a run, as stored in config.json (JSON-normalised, so a resume compares like with like)."""
     settings = {"system": "lj", "sizes": list(data.sizes), "density": data.density, "T_range": [data.T_min, data.T_max],
                 "potential": potential_name(data.shifted), "network": network.to_dict(), "schedule": schedule,
-                "data": asdict(data), "training": asdict(train)}
+                "data": asdict(data), "training": asdict(train), "sigma_sampling": sigma_sampling}
     return json.loads(json.dumps(settings))
 
 
@@ -75,6 +98,7 @@ def train_lj(
     init_from=None,
     callback=None,
     device=None,
+    sigma_sampling: str = "log_uniform",
 ) -> TrainResult:
     """Train (or resume, if ``folder`` holds a checkpoint of the same settings) and checkpoint into ``folder``.
 
@@ -87,7 +111,9 @@ def train_lj(
     sde = schedule_from_dict(schedule)
     if not isinstance(sde, WrappedVE):
         raise ValueError(f"the Lennard-Jones model needs the wrapped_ve schedule, got {schedule.get('name')!r}")
-    settings = lj_settings(data, network, schedule, train)
+    if sigma_sampling not in SIGMA_SAMPLINGS:
+        raise ValueError(f"sigma sampling must be one of {', '.join(SIGMA_SAMPLINGS)}, got {sigma_sampling!r}")
+    settings = lj_settings(data, network, schedule, train, sigma_sampling)
     state = start_training(folder, settings=settings, make_network=lambda: ParticleScoreNet(network), train=train,
                            init_from=init_from, device=device)
     datasets = load_or_generate_lj(data, cache_dir, callback=callback)
@@ -97,7 +123,7 @@ def train_lj(
         dataset = datasets[int(torch.randint(0, len(datasets), (1,), generator=generator))]
         index = torch.randint(0, dataset.positions.shape[0], (train.batch_size,), generator=generator)
         x0 = augment_particles(dataset.positions[index], dataset.box, generator)
-        return torus_dsm_loss(model, sde, x0, dataset.temperatures[index], dataset.box, generator)
+        return torus_dsm_loss(model, sde, x0, dataset.temperatures[index], dataset.box, generator, sigma_sampling)
 
     return run_training(state, folder, settings=settings, train=train, batch_loss=batch_loss, init_from=init_from,
                         callback=callback)

@@ -1,4 +1,5 @@
 import json
+import math
 
 import pytest
 import torch
@@ -115,3 +116,19 @@ def test_train_and_sample_from_the_command_line(tmp_path, capsys):
     assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
                  "--T", "1.0", "--truncated", "--out", str(csv)]) == 2
     assert "trained on the truncated-shifted" in capsys.readouterr().err
+
+
+def test_cage_sigma_sampling_moves_half_the_batch_to_the_nearest_neighbour_scale():
+    from boltz.diffusion.lj_training import training_sigmas
+
+    schedule = WrappedVE(sigma_min=0.01, sigma_max=7.0)
+    uniform, cage = (training_sigmas(schedule, 40_000, torch.Generator().manual_seed(0), how)
+                     for how in ("log_uniform", "cage"))
+    for sigma in (uniform, cage):
+        assert float(sigma.min()) >= 0.01 - 1e-7 and float(sigma.max()) <= 7.0 + 1e-6
+    # log-uniform: the share of [0.1, 0.9] is ln 9 / ln 700 = 0.335; cage: ½·0.335 + ½·P(|z| < ln 3) = 0.532
+    share = [float(((s > 0.1) & (s < 0.9)).float().mean()) for s in (uniform, cage)]
+    assert share[0] == pytest.approx(math.log(9) / math.log(700), abs=0.01)
+    assert share[1] == pytest.approx(0.5 * math.log(9) / math.log(700) + 0.5 * math.erf(math.log(3) / math.sqrt(2)), abs=0.01)
+    with pytest.raises(ValueError, match="sigma sampling must be one of log_uniform, cage"):
+        training_sigmas(schedule, 4, torch.Generator(), "edm")
