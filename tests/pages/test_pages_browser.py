@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from browser_helpers import click, open_page, record_texts, set_number, wait_until
+from browser_helpers import click, job_workers, open_page, record_texts, set_number, wait_until
 from selenium.webdriver.support.select import Select
 
 pytestmark = pytest.mark.browser
@@ -78,6 +78,21 @@ def test_a_sweep_draws_points_beside_the_exact_curves_and_a_reload_shows_them_ag
     wait_until(lambda: points(duo, "#compare-energy").get("wolff") == 3, 15, "the last sweep after the reload")
     assert points(duo, "#compare-energy")["metropolis"] == 3
     assert [trace["y"] for trace in traces(duo, "#compare-energy") if trace["name"].startswith("exact")] == exact_L4
+    assert duo.get_logs() == []
+
+
+def test_cancel_stops_a_sweep_and_says_so(dashboard):
+    duo = dashboard
+    open_page(duo, "/compare", "#compare-start")
+    for name, value in {"L": 32, "points": 41, "n": 100_000}.items():
+        set_number(duo, f"#compare-{name}", value)
+    click(duo, "#compare-samplers input[value='diffusion']")  # Wolff alone: a long sweep of points
+    click(duo, "#compare-start")
+    wait_until(lambda: duo.find_element("#compare-cancel").is_enabled() and job_workers(duo), 30, "the sweep's worker")
+    click(duo, "#compare-cancel")
+    duo.wait_for_contains_text("#compare-alert", "Cancelled", timeout=5)
+    wait_until(lambda: not job_workers(duo), 10, "the worker to be stopped")
+    wait_until(lambda: duo.find_element("#compare-start").is_enabled(), 5, "Sweep to be enabled again")
     assert duo.get_logs() == []
 
 
