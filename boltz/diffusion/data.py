@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from boltz.io import write_npz
 from boltz.mcmc.wolff import sample_wolff
 from boltz.systems.ising import random_spins
 from boltz.validation import check_int, check_lattice, check_temperature
@@ -78,7 +79,5 @@ def load_or_generate(config: IsingDataConfig, cache_dir: str | os.PathLike, *, c
             path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
     dataset = generate_ising_dataset(config, callback=callback)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.stem + ".partial.npz")
-    np.savez(partial, spins=dataset.spins.numpy(), temperatures=dataset.temperatures.numpy())
-    os.replace(partial, path)
+    write_npz(path, spins=dataset.spins.numpy(), temperatures=dataset.temperatures.numpy())
     return dataset

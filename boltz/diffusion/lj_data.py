@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from boltz.io import write_npz
 from boltz.mcmc.displacement import sample_lj_metropolis
 from boltz.systems.lennard_jones import box_side, check_box, lattice_positions
 from boltz.validation import check_int, check_real, check_temperature
@@ -97,8 +98,6 @@ def load_or_generate_lj(config: LJDataConfig, cache_dir: str | os.PathLike, *, c
                 path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
         dataset = generate_lj_dataset(config, N, callback=callback)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.stem + ".partial.npz")
-        np.savez(partial, positions=dataset.positions.numpy(), temperatures=dataset.temperatures.numpy())
-        os.replace(partial, path)
+        write_npz(path, positions=dataset.positions.numpy(), temperatures=dataset.temperatures.numpy())
         datasets.append(dataset)
     return datasets
