@@ -218,7 +218,8 @@ def show_result(last_job):
     if not _trained(summary):
         alert = dbc.Alert(f"{summary['name']}: {_how(summary)}; nothing was saved.", color="warning")
     else:
-        alert = dbc.Alert(f"{summary['name']}: {_how(summary)} (loss {summary['loss']:.4f}), saved in {summary['folder']}; it is in "
+        loss = "n/a" if summary["loss"] is None else f"{summary['loss']:.4f}"  # a diverged run's loss is None
+        alert = dbc.Alert(f"{summary['name']}: {_how(summary)} (loss {loss}), saved in {summary['folder']}; it is in "
                           f"the {SYSTEMS[summary['system']]} page's model list now.", color="success")
     return alert, figures.loss_figure(summary["curve"]), _models_table()
 

@@ -33,6 +33,11 @@ def test_a_finished_run_names_its_step_loss_and_folder(show):
     assert show(summary()).startswith("tiny: finished at step 60 (loss 0.2500), saved in /models/tiny")
 
 
+def test_a_run_without_a_finite_loss_says_so(show):
+    # JSON has no NaN: a diverged run's loss is kept as None.
+    assert "finished at step 60 (loss n/a), saved in" in show(summary(loss=None))
+
+
 def test_a_run_cancelled_while_its_data_was_drawn_saved_nothing(show):
     text = show(summary(step=0, loss=None, cancelled=True, curve={"step": [], "loss": [], "loss_avg": []}))
     assert text == "tiny: cancelled while the training data was drawn; nothing was saved."
