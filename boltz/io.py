@@ -52,6 +52,15 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     return path
 
 
+def write_npz(path: str | os.PathLike, **arrays: np.ndarray) -> Path:
+    """Save ``arrays`` as an uncompressed npz at ``path``, atomically (no half-written file, even on failure)."""
+    def write(partial: Path) -> None:
+        with open(partial, "wb") as handle:  # a handle, so numpy does not append ".npz" to the partial name
+            np.savez(handle, **arrays)
+
+    return atomic_write(path, write)
+
+
 def write_ising_csv(path, spins: torch.Tensor, energies: torch.Tensor, magnetizations: torch.Tensor) -> Path:
     """Write ``spins`` [S, L, L], ``energies`` [S] and ``magnetizations`` [S] as the Ising CSV, atomically."""
     path = check_writable(path)

@@ -349,19 +349,22 @@ def _thinned(curve: dict) -> dict:
 def run_training(*, trainer, folder, data, network, train, data_dir, store: JobStore, job_id: str,
                  on_progress=None, device=None) -> dict:
     """Train a model into ``folder`` with ``trainer`` (``train_ising`` or ``train_lj``); publishes the loss curve
-    so far, stops (with a checkpoint) when a cancel is requested for the job."""
+    so far. A cancel requested for the job stops it: while the training data is drawn, with nothing written
+    (the summary's curve is empty); once training, after the current step, with a checkpoint."""
     torch.set_num_threads(1)  # see run_ising_comparison
     curve = {"step": [], "loss": [], "loss_avg": []}
     throttle = Throttle()
 
     def callback(frame: dict) -> bool:
         if frame["phase"] == "data":
-            if throttle.ready():
-                text = f"training data: T = {frame['T']:.3f} ({frame['step']}/{frame['total']})"
-                store.publish(job_id, {"phase": "data", "text": text, "curve": _thinned(curve)})
-                if on_progress is not None:
-                    on_progress(0.0, text)
-            return False
+            # Data frames come at every MCMC chunk: publish and look for a cancel a few times a second.
+            if not throttle.ready():
+                return False
+            text = f"training data: T = {frame['T']:.3f} ({frame['step']}/{frame['total']})"
+            store.publish(job_id, {"phase": "data", "text": text, "curve": _thinned(curve)})
+            if on_progress is not None:
+                on_progress(0.0, text)
+            return store.cancel_requested(job_id)
         for key in curve:
             curve[key].append(frame[key])
         last = frame["step"] == frame["steps"]

@@ -9,7 +9,7 @@ from boltz.frames import new_job_id
 from boltz.live_jobs import SWEEP_OBSERVABLES, exact_curves, run_temperature_sweep
 from pages import figures
 from pages.components import (NumberField, check_fields, job_store, kept_result, last_job_store, number_input,
-                              run_kept_job, temperature_range)
+                              register_cancel_alert, run_kept_job, temperature_range)
 
 dash.register_page(__name__, path="/compare", name="Compare", order=4)
 
@@ -107,3 +107,6 @@ def show_points(_ticks, job):
         return [no_update] * len(SWEEP_OBSERVABLES)
     exact = exact_curves(job["L"], job["T_min"], job["T_max"])
     return [figures.sweep_figure(name, frame["points"], exact) for name in SWEEP_OBSERVABLES]
+
+
+register_cancel_alert("compare")

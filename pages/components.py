@@ -1,5 +1,5 @@
 """Pieces the pages share: numeric fields that say what is wrong with them, the job store and the jobs it keeps
-for a reload, failure alerts, the player."""
+for a reload, failure and cancel alerts, the player."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from boltz.frames import JobStore, open_job_store
 from pages import figures
@@ -143,6 +143,14 @@ def run_comparison_job(set_progress, job: dict, run, settings_class) -> tuple:
         lambda store, job_id, on_progress, device: run(settings_class(**job["settings"]), store, job_id,
                                                        on_progress=on_progress, device=device),
         lambda summary: (100, f"done: {sum(stage['seconds'] for stage in summary['runs']):.1f} s of sampling"))
+
+
+def register_cancel_alert(page: str) -> None:
+    """``{page}-cancel`` kills the page's background worker (Dash's ``cancel=``); say so in ``{page}-alert``."""
+    @callback(Output(f"{page}-alert", "children", allow_duplicate=True), Input(f"{page}-cancel", "n_clicks"),
+              prevent_initial_call=True)
+    def cancelled(_clicks):
+        return dbc.Alert("Cancelled: the worker was stopped.", color="warning", dismissable=True)
 
 
 def player(page: str) -> html.Div:

@@ -15,7 +15,8 @@ from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
 from boltz.models import list_models
 from pages import figures
 from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
-                              number_input, player, register_player, run_comparison_job, select, send_job_file)
+                              number_input, player, register_cancel_alert, register_player, run_comparison_job,
+                              select, send_job_file)
 
 dash.register_page(__name__, path="/ising", name="Ising", order=1)
 
@@ -123,15 +124,6 @@ def sample(set_progress, job):
 
 
 @callback(
-    Output("ising-alert", "children", allow_duplicate=True),
-    Input("ising-cancel", "n_clicks"),
-    prevent_initial_call=True,
-)
-def cancelled(_clicks):
-    return dbc.Alert("Cancelled: the worker was stopped.", color="warning", dismissable=True)
-
-
-@callback(
     Output("ising-live", "figure"), Output("ising-live-text", "children"),
     Input("ising-live-clock", "n_intervals"),
     State("ising-job", "data"),
@@ -204,3 +196,4 @@ def download(_samples, _observables, last_job):
 
 
 register_player("ising")
+register_cancel_alert("ising")

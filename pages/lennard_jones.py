@@ -13,7 +13,8 @@ from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
 from pages import figures
 from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
-                              number_input, player, register_player, run_comparison_job, select, send_job_file)
+                              number_input, player, register_cancel_alert, register_player, run_comparison_job,
+                              select, send_job_file)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
 
@@ -106,11 +107,6 @@ def sample(set_progress, job):
     return run_comparison_job(set_progress, job, run_lj_comparison, LJComparisonSettings)
 
 
-@callback(Output("lj-alert", "children", allow_duplicate=True), Input("lj-cancel", "n_clicks"), prevent_initial_call=True)
-def cancelled(_clicks):
-    return dbc.Alert("Cancelled: the worker was stopped.", color="warning", dismissable=True)
-
-
 @callback(
     Output("lj-live", "figure"), Output("lj-live-text", "children"),
     Input("lj-live-clock", "n_intervals"), State("lj-job", "data"),
@@ -171,3 +167,4 @@ def download(_samples, _observables, last_job):
 
 
 register_player("lj")
+register_cancel_alert("lj")

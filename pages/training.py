@@ -183,8 +183,15 @@ def _train(job: dict, store, job_id: str, on_progress, device) -> dict:
     return {**summary, "system": job["system"], "name": job["name"], "steps": job["steps"]}
 
 
+def _trained(summary: dict) -> bool:
+    """False for a run cancelled while its training data was drawn: it made no step and saved nothing."""
+    return bool(summary["curve"]["step"]) or not summary["cancelled"]
+
+
 def _how(summary: dict) -> str:
-    return "stopped by Cancel" if summary["cancelled"] else "finished"
+    if not _trained(summary):
+        return "cancelled while the training data was drawn"
+    return f"{'stopped by Cancel' if summary['cancelled'] else 'finished'} at step {summary['step']}"
 
 
 @callback(
@@ -200,8 +207,7 @@ def _how(summary: dict) -> str:
 )
 def train(set_progress, job):
     return run_kept_job(set_progress, job["job_id"], functools.partial(_train, job),
-                        lambda summary: (round(100 * summary["step"] / summary["steps"]),
-                                         f"{_how(summary)}: step {summary['step']}"))
+                        lambda summary: (round(100 * summary["step"] / summary["steps"]), _how(summary)))
 
 
 @callback(
@@ -213,18 +219,22 @@ def show_result(last_job):
     summary = kept_result(last_job)
     if summary is None:
         return no_update, no_update, no_update
-    alert = dbc.Alert(f"{summary['name']}: {_how(summary)} at step {summary['step']} (loss {summary['loss']:.4f}), "
-                      f"saved in {summary['folder']}; it is in the {SYSTEMS[summary['system']]} page's model list now.",
-                      color="success")
+    if not _trained(summary):
+        alert = dbc.Alert(f"{summary['name']}: {_how(summary)}; nothing was saved.", color="warning")
+    else:
+        loss = "n/a" if summary["loss"] is None else f"{summary['loss']:.4f}"  # a diverged run's loss is None
+        alert = dbc.Alert(f"{summary['name']}: {_how(summary)} (loss {loss}), saved in {summary['folder']}; it is in "
+                          f"the {SYSTEMS[summary['system']]} page's model list now.", color="success")
     return alert, figures.loss_figure(summary["curve"]), _models_table()
 
 
 @callback(Output("training-alert", "children", allow_duplicate=True), Input("training-cancel", "n_clicks"),
           State("training-job", "data"), prevent_initial_call=True)
 def cancel(_clicks, job):
-    """A cancel request, not a kill: the run stops after its current step and keeps a checkpoint."""
+    """A cancel request, not a kill: a run stops after its current step and keeps a checkpoint, or at once while its
+    training data is drawn (saving nothing)."""
     job_store().request_cancel(job["job_id"])
-    return dbc.Alert("Stopping after the current step…", color="warning")
+    return dbc.Alert("Stopping…", color="warning")
 
 
 @callback(Output("training-loss", "figure", allow_duplicate=True), Output("training-eta", "children"),

@@ -2,8 +2,11 @@ import csv
 
 import pytest
 
-from boltz.diffusion.data import IsingDataConfig
+from boltz.diffusion.data import IsingDataConfig, load_or_generate
+from boltz.diffusion.lj_data import LJDataConfig
+from boltz.diffusion.lj_training import train_lj
 from boltz.diffusion.networks import UNetConfig
+from boltz.diffusion.particle_network import ParticleNetConfig
 from boltz.diffusion.training import TrainConfig, train_ising
 from boltz.frames import new_job_id, open_job_store
 from boltz.io import ising_header, read_ising_csv
@@ -87,15 +90,33 @@ def test_temperature_sweep_publishes_points_as_they_come(store):
 
 
 def test_training_stops_at_a_cancel_request_with_a_checkpoint(store, tmp_path):
-    job = new_job_id()
+    job, data = new_job_id(), IsingDataConfig(L=8, n_temperatures=2, samples_per_temperature=16, chains=2)
+    load_or_generate(data, tmp_path / "data")  # cached: the run starts with its first step
     store.request_cancel(job)  # requested before the first step: the run stops after it
     summary = run_training(
-        trainer=train_ising, folder=tmp_path / "model", data=IsingDataConfig(L=8, n_temperatures=2, samples_per_temperature=16, chains=2),
+        trainer=train_ising, folder=tmp_path / "model", data=data,
         network=UNetConfig(channels=8, channel_mults=(1, 2)), train=TrainConfig(steps=50, batch_size=4),
         data_dir=tmp_path / "data", store=store, job_id=job,
     )
     assert summary["cancelled"] and summary["step"] == 1 and summary["curve"]["step"] == [1]
     assert (tmp_path / "model" / "config.json").is_file()
+
+
+@pytest.mark.parametrize("trainer, data, network", [
+    (train_ising, IsingDataConfig(L=32, n_temperatures=41, samples_per_temperature=4096), UNetConfig(channels=8)),
+    (train_lj, LJDataConfig(sizes=(32,), n_temperatures=20, samples_per_temperature=4096, burn_in=5000),
+     ParticleNetConfig(hidden=8)),
+], ids=["ising", "lj"])
+def test_a_cancel_while_the_training_data_is_drawn_stops_it_and_writes_nothing(store, tmp_path, trainer, data, network):
+    job = new_job_id()
+    # Asked for at the first data frame: at the start of a data phase that would take minutes to finish.
+    summary = run_training(trainer=trainer, folder=tmp_path / "model", data=data, network=network,
+                           train=TrainConfig(steps=50, batch_size=4), data_dir=tmp_path / "data", store=store,
+                           job_id=job, on_progress=lambda _fraction, _text: store.request_cancel(job))
+    assert summary["cancelled"] and summary["step"] == 0 and summary["loss"] is None and summary["curve"]["step"] == []
+    assert f"(0/{data.n_temperatures})" in store.latest(job)["text"]  # stopped inside the first temperature
+    assert not (tmp_path / "model").exists()
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").iterdir())
 
 
 @pytest.mark.parametrize("name", ["", "../x", "/etc/x", "a/../../b", "x\0y", "..", "a b", ".hidden", "x\n", "x" * 65, None])

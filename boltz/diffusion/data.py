@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from boltz.io import write_npz
 from boltz.mcmc.wolff import sample_wolff
 from boltz.systems.ising import random_spins
 from boltz.validation import check_int, check_lattice, check_temperature
@@ -52,23 +53,39 @@ class IsingDataset:
     temperatures: torch.Tensor
 
 
+class DataCancelled(Exception):
+    """The callback asked to stop while training data was drawn; nothing was cached."""
+
+
+def report_data(callback, **frame) -> None:
+    """Give ``callback`` a ``{"phase": "data", **frame}`` frame; a True answer stops the generation (:class:`DataCancelled`)."""
+    if callback is not None and callback({"phase": "data", **frame}):
+        raise DataCancelled("cancelled while the training data was drawn")
+
+
 def generate_ising_dataset(config: IsingDataConfig, *, callback=None) -> IsingDataset:
-    """Draw the samples of ``config`` with the Wolff sampler (each temperature seeded from ``config.seed``)."""
+    """Draw the samples of ``config`` with the Wolff sampler (each temperature seeded from ``config.seed``).
+
+    ``callback`` gets ``{"phase": "data", "step": temperatures done, "total", "T"}`` while each temperature is
+    drawn (at every Wolff burn-in chunk and sample) and when it is done; returning True raises :class:`DataCancelled`.
+    """
     spins, temps = [], []
     per_chain = -(-config.samples_per_temperature // config.chains)
     for index, T in enumerate(config.temperatures()):
+        frame = {"total": config.n_temperatures, "T": float(T)}
         generator = torch.Generator().manual_seed(config.seed * 100_003 + index)
         run = sample_wolff(random_spins(config.chains, config.L, generator=generator), T=float(T),
-                           n_samples=per_chain, burn_in=config.burn_in, generator=generator)
+                           n_samples=per_chain, burn_in=config.burn_in, generator=generator,
+                           callback=lambda _sweep: report_data(callback, step=index, **frame))
         spins.append(run.flat_spins()[: config.samples_per_temperature])
         temps.append(torch.full((spins[-1].shape[0],), float(T), dtype=torch.float32))
-        if callback is not None:
-            callback({"phase": "data", "step": index + 1, "total": config.n_temperatures, "T": float(T)})
+        report_data(callback, step=index + 1, **frame)
     return IsingDataset(torch.cat(spins), torch.cat(temps))
 
 
 def load_or_generate(config: IsingDataConfig, cache_dir: str | os.PathLike, *, callback=None) -> IsingDataset:
-    """The dataset of ``config`` from ``cache_dir`` if cached (npz, no pickle), else generated and cached atomically."""
+    """The dataset of ``config`` from ``cache_dir`` if cached (npz, no pickle), else generated and cached atomically
+    (a :class:`DataCancelled` generation caches nothing)."""
     path = Path(cache_dir) / f"ising_L{config.L}_{config.key()}.npz"
     if path.is_file():
         try:
@@ -78,7 +95,5 @@ def load_or_generate(config: IsingDataConfig, cache_dir: str | os.PathLike, *, c
             path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
     dataset = generate_ising_dataset(config, callback=callback)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.stem + ".partial.npz")
-    np.savez(partial, spins=dataset.spins.numpy(), temperatures=dataset.temperatures.numpy())
-    os.replace(partial, path)
+    write_npz(path, spins=dataset.spins.numpy(), temperatures=dataset.temperatures.numpy())
     return dataset

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from boltz.diffusion.data import report_data
+from boltz.io import write_npz
 from boltz.mcmc.displacement import sample_lj_metropolis
 from boltz.systems.lennard_jones import box_side, check_box, lattice_positions
 from boltz.validation import check_int, check_real, check_temperature
@@ -67,23 +69,29 @@ class LJDataset:
 
 
 def generate_lj_dataset(config: LJDataConfig, N: int, *, callback=None) -> LJDataset:
-    """Draw the samples of ``config`` for N particles (each temperature seeded from ``config.seed``, N and its index)."""
+    """Draw the samples of ``config`` for N particles (each temperature seeded from ``config.seed``, N and its index).
+
+    ``callback`` as in :func:`boltz.diffusion.data.generate_ising_dataset`, its frames with ``N`` too: True raises
+    :class:`~boltz.diffusion.data.DataCancelled`.
+    """
     box = box_side(N, config.density)
     per_chain = -(-config.samples_per_temperature // config.chains)
     positions, temps = [], []
     for index, T in enumerate(config.temperatures()):
+        frame = {"total": config.n_temperatures, "T": float(T), "N": N}
         generator = torch.Generator().manual_seed(config.seed * 100_003 + N * 1009 + index)
         run = sample_lj_metropolis(lattice_positions(config.chains, N, box), box=box, T=float(T), n_samples=per_chain,
-                                   burn_in=config.burn_in, thin=config.thin, shifted=config.shifted, generator=generator)
+                                   burn_in=config.burn_in, thin=config.thin, shifted=config.shifted, generator=generator,
+                                   callback=lambda _sweep: report_data(callback, step=index, **frame))
         positions.append(run.flat_positions()[: config.samples_per_temperature].float())
         temps.append(torch.full((positions[-1].shape[0],), float(T), dtype=torch.float32))
-        if callback is not None:
-            callback({"phase": "data", "step": index + 1, "total": config.n_temperatures, "T": float(T), "N": N})
+        report_data(callback, step=index + 1, **frame)
     return LJDataset(N, box, torch.cat(positions), torch.cat(temps))
 
 
 def load_or_generate_lj(config: LJDataConfig, cache_dir: str | os.PathLike, *, callback=None) -> list[LJDataset]:
-    """One dataset per N of ``config``, from ``cache_dir`` if cached (npz, no pickle), else generated and cached atomically."""
+    """One dataset per N of ``config``, from ``cache_dir`` if cached (npz, no pickle), else generated and cached atomically
+    (a cancelled generation caches nothing of its N)."""
     datasets = []
     for N in config.sizes:
         path = Path(cache_dir) / f"lj_N{N}_{config.key()}.npz"
@@ -97,8 +105,6 @@ def load_or_generate_lj(config: LJDataConfig, cache_dir: str | os.PathLike, *, c
                 path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
         dataset = generate_lj_dataset(config, N, callback=callback)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.stem + ".partial.npz")
-        np.savez(partial, positions=dataset.positions.numpy(), temperatures=dataset.temperatures.numpy())
-        os.replace(partial, path)
+        write_npz(path, positions=dataset.positions.numpy(), temperatures=dataset.temperatures.numpy())
         datasets.append(dataset)
     return datasets

@@ -20,10 +20,12 @@ from dataclasses import asdict
 import torch
 
 from boltz.diffusion.checkpoint import schedule_from_dict
+from boltz.diffusion.data import DataCancelled
 from boltz.diffusion.lj_data import LJDataConfig, load_or_generate_lj
 from boltz.diffusion.particle_network import ParticleNetConfig, ParticleScoreNet
 from boltz.diffusion.torus import WrappedVE, wrap, wrapped_eps
-from boltz.diffusion.training import TrainConfig, TrainResult, on_device_of, run_training, start_training
+from boltz.diffusion.training import (TrainConfig, TrainResult, cancelled_before_training, on_device_of, run_training,
+                                     start_training)
 from boltz.diffusion.utils import append_dims
 from boltz.systems.lennard_jones import box_side, potential_name
 
@@ -104,7 +106,7 @@ def train_lj(
 
     The default schedule runs σ from 0.01 to the largest training box, where the wrapped Gaussian
     is uniform. ``callback`` and cancellation as in :func:`boltz.diffusion.training.run_training`;
-    data generation reports ``{"phase": "data", …}`` frames first.
+    data generation reports ``{"phase": "data", …}`` frames first, and True there cancels before the first step.
     """
     boxes = {N: box_side(N, data.density) for N in data.sizes}
     schedule = schedule or {"name": "wrapped_ve", "sigma_min": 0.01, "sigma_max": max(boxes.values()), "t_min": 0.0}
@@ -116,7 +118,10 @@ def train_lj(
     settings = lj_settings(data, network, schedule, train, sigma_sampling)
     state = start_training(folder, settings=settings, make_network=lambda: ParticleScoreNet(network), train=train,
                            init_from=init_from, device=device)
-    datasets = load_or_generate_lj(data, cache_dir, callback=callback)
+    try:
+        datasets = load_or_generate_lj(data, cache_dir, callback=callback)
+    except DataCancelled:
+        return cancelled_before_training(folder, state)
 
     def batch_loss(model, generator: torch.Generator) -> torch.Tensor:
         # Minibatch of one N, with a random box symmetry per sample

@@ -23,7 +23,7 @@ import torch
 
 from boltz.device import as_device
 from boltz.diffusion.checkpoint import CONFIG, load_model, load_train_state, save_checkpoint, schedule_from_dict
-from boltz.diffusion.data import IsingDataConfig, load_or_generate
+from boltz.diffusion.data import DataCancelled, IsingDataConfig, load_or_generate
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
 from boltz.validation import check_int, check_real
 
@@ -131,15 +131,20 @@ def train_ising(
 
     The networks live on ``device`` (default CPU); checkpoints are device-free.
     ``callback(dict)`` is called every step with step, steps, loss, loss_avg, lr, elapsed, eta; returning
-    True cancels: the run saves a checkpoint and returns with ``cancelled=True``. ``init_from`` starts
-    from another checkpoint's EMA weights (same network config), e.g. a smaller lattice's model.
+    True cancels: the run saves a checkpoint and returns with ``cancelled=True``. It also gets the
+    ``{"phase": "data", …}`` frames of :func:`boltz.diffusion.data.generate_ising_dataset` first; True there
+    cancels before the first step (see :func:`cancelled_before_training`). ``init_from`` starts from
+    another checkpoint's EMA weights (same network config), e.g. a smaller lattice's model.
     """
     schedule = schedule or {"name": "linear", "beta_min": 0.1, "beta_max": 20.0, "t_min": 1e-3}
     sde = schedule_from_dict(schedule)
     settings = _settings(data, network, schedule, train)
     state = start_training(folder, settings=settings, make_network=lambda: PeriodicUNet(network), train=train,
                            init_from=init_from, device=device)
-    dataset = load_or_generate(data, cache_dir, callback=callback)
+    try:
+        dataset = load_or_generate(data, cache_dir, callback=callback)
+    except DataCancelled:
+        return cancelled_before_training(folder, state)
     n_data = dataset.spins.shape[0]
 
     def batch_loss(model, generator: torch.Generator) -> torch.Tensor:
@@ -200,6 +205,11 @@ def start_training(folder, *, settings: dict, make_network, train: TrainConfig, 
         ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
     return state
+
+
+def cancelled_before_training(folder, state: TrainingState) -> TrainResult:
+    """A run cancelled while its data was drawn: nothing was written (no checkpoint, no data cache entry)."""
+    return TrainResult(Path(folder), state.step, state.seconds, state.loss_avg, cancelled=True)
 
 
 def run_training(state: TrainingState, folder, *, settings: dict, train: TrainConfig, batch_loss, init_from=None,

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from boltz.diffusion.checkpoint import load_model, load_train_state
-from boltz.diffusion.data import IsingDataConfig, load_or_generate
+from boltz.diffusion.data import DataCancelled, IsingDataConfig, load_or_generate
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
 from boltz.diffusion.sde import VPSDE
 from boltz.diffusion.training import TrainConfig, augment, dsm_loss, learning_rate, train_ising
@@ -48,12 +48,21 @@ def test_learning_rate_warms_up_and_decays():
 
 def test_dataset_is_cached_as_npz_and_reused(tmp_path):
     first = load_or_generate(TINY_DATA, tmp_path)
-    files = list(tmp_path.glob("*.npz"))
-    assert len(files) == 1 and first.spins.shape == (96, 8, 8)
+    files = list(tmp_path.iterdir())  # the entry alone: its partial file was renamed over it
+    assert len(files) == 1 and files[0].suffix == ".npz" and first.spins.shape == (96, 8, 8)
     assert sorted(set(first.temperatures.tolist())) == pytest.approx([1.5, 2.5, 3.5])
     files[0].write_bytes(b"not an npz")  # a corrupt cache entry is regenerated, not trusted
     again = load_or_generate(TINY_DATA, tmp_path)
     assert torch.equal(again.spins, first.spins)
+
+
+def test_a_callback_answering_true_stops_the_data_and_caches_nothing(tmp_path):
+    frames = []
+    with pytest.raises(DataCancelled):
+        load_or_generate(TINY_DATA, tmp_path, callback=lambda frame: frames.append(frame) or frame["step"] == 1)
+    # Frames while the first temperature is drawn (0 done), then the one that says it is done, which stops the run.
+    assert {f["phase"] for f in frames} == {"data"} and frames[0]["step"] == 0 and frames[-1]["step"] == 1
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_resume_continues_exactly_where_an_uninterrupted_run_would_be(tmp_path):

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from browser_helpers import click, open_page, record_texts, set_number, wait_until
+from browser_helpers import click, job_workers, open_page, record_texts, set_number, wait_until
 from selenium.webdriver.support.select import Select
 
 pytestmark = pytest.mark.browser
@@ -81,9 +81,37 @@ def test_a_sweep_draws_points_beside_the_exact_curves_and_a_reload_shows_them_ag
     assert duo.get_logs() == []
 
 
-def test_cancel_stops_a_training_run_with_a_checkpoint(dashboard, tmp_path):
+def test_cancel_stops_a_sweep_and_says_so(dashboard):
+    duo = dashboard
+    open_page(duo, "/compare", "#compare-start")
+    for name, value in {"L": 32, "points": 41, "n": 100_000}.items():
+        set_number(duo, f"#compare-{name}", value)
+    click(duo, "#compare-samplers input[value='diffusion']")  # Wolff alone: a long sweep of points
+    click(duo, "#compare-start")
+    wait_until(lambda: duo.find_element("#compare-cancel").is_enabled() and job_workers(duo), 30, "the sweep's worker")
+    click(duo, "#compare-cancel")
+    duo.wait_for_contains_text("#compare-alert", "Cancelled", timeout=5)
+    wait_until(lambda: not job_workers(duo), 10, "the worker to be stopped")
+    wait_until(lambda: duo.find_element("#compare-start").is_enabled(), 5, "Sweep to be enabled again")
+    assert duo.get_logs() == []
+
+
+def test_cancel_stops_a_training_run_while_its_data_is_drawn_and_while_it_trains(dashboard, tmp_path):
     duo = dashboard
     open_page(duo, "/training", "#training-start")
+    # Data that would take hours to draw: Cancel stops it at once, and nothing is saved or cached.
+    set_number(duo, "#training-name", "never")
+    for name, value in {"L": 64, "temperatures": 101, "samples": 100_000}.items():
+        set_number(duo, f"#training-{name}", value)
+    click(duo, "#training-start")
+    duo.wait_for_contains_text("#training-eta", "training data: T = 1.500 (0/101)", timeout=60)
+    click(duo, "#training-cancel")
+    duo.wait_for_contains_text("#training-alert", "never: cancelled while the training data was drawn; nothing was saved",
+                               timeout=30)
+    assert not (tmp_path / "user-models" / "never").exists() and not list(tmp_path.rglob("*.npz"))
+    assert "never" not in duo.find_element("#training-models-table").text
+    # Training steps: Cancel stops after the current one, with a checkpoint.
+    wait_until(lambda: duo.find_element("#training-start").is_enabled(), 5, "Train to be enabled again")
     set_number(duo, "#training-name", "stopped")
     for name, value in {"L": 8, "temperatures": 2, "samples": 32, "channels": 8, "steps": 100_000, "batch": 8}.items():
         set_number(duo, f"#training-{name}", value)
@@ -116,7 +144,7 @@ def test_a_tiny_lennard_jones_training_run_fills_its_loss_curve_and_joins_the_lj
     assert "Lennard-Jones page's model list" in duo.find_element("#training-alert").text
     assert duo.find_element("#training-lj-N-feedback").text == ""
     bar = duo.find_element("#training-progress .progress-bar")
-    assert bar.get_attribute("aria-valuenow") == "100" and bar.text == "finished: step 40"
+    assert bar.get_attribute("aria-valuenow") == "100" and bar.text == "finished at step 40"
     wait_until(lambda: points(duo, "#training-loss") == {"loss": 40, "running average": 40}, 10, "the whole loss curve")
     # Saved in the user models folder as a Lennard-Jones model, listed beside the shipped ones.
     config = json.loads((tmp_path / "user-models" / "tiny_lj" / "config.json").read_text())
