@@ -35,7 +35,7 @@ from boltz.mcmc.metropolis import metropolis_kernel
 from boltz.mcmc.metropolis import refine as refine_spins
 from boltz.mcmc.wolff import WolffClusters
 from boltz.systems.ising import energy, magnetization, random_spins
-from boltz.validation import check_int, check_lattice, check_real, check_temperature
+from boltz.validation import LATTICE, TEMPERATURE, check_int, check_real
 
 SCOREBOARD_SAMPLERS = ("metropolis", "wolff", "diffusion")
 METROPOLIS_CHAINS = 128  # two 64-chain words of the multi-spin kernel: one per core
@@ -59,7 +59,7 @@ class WolffReference:
 
 def wolff_reference(L: int, T: float, *, n: int = REFERENCE_SAMPLES, cache_dir: Path | None = None) -> WolffReference:
     """The Wolff reference at (L, T) from ``n`` samples (seeded), computed once and cached as JSON."""
-    L, T = check_lattice(L), check_temperature(T)
+    L, T = LATTICE.check(L), TEMPERATURE.check(T)
     n = check_int("reference samples", n, minimum=100)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir("reference")
     path = folder / f"wolff_L{L}_T{T:.6f}_n{n}_seed{REFERENCE_SEED}.json"
@@ -213,7 +213,7 @@ def scoreboard(
     With ``refine`` = K the diffusion samples are scored raw and after each of K Metropolis sweeps. The network
     runs on ``device`` (default CPU); MCMC and the refinement sweeps always run on the CPU.
     """
-    L, T = check_lattice(L), check_temperature(T)
+    L, T = LATTICE.check(L), TEMPERATURE.check(T)
     unknown = [s for s in samplers if s not in SCOREBOARD_SAMPLERS]
     if unknown or not samplers:
         raise ValueError(f"samplers must be among {', '.join(SCOREBOARD_SAMPLERS)}, got {', '.join(unknown) or 'none'}")

@@ -13,7 +13,8 @@ import torch
 
 from boltz.mcmc.wolff import sample_wolff
 from boltz.systems.ising import random_spins
-from boltz.validation import check_int, check_lattice, check_temperature
+from boltz.validation import (BURN_IN, CHAINS, LATTICE, SAMPLES_PER_TEMPERATURE, SEED, TEMPERATURE,
+                              TEMPERATURES)
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,14 @@ class IsingDataConfig:
     seed: int = 0
 
     def __post_init__(self):
-        check_lattice(self.L)
-        if not check_temperature(self.T_min) < check_temperature(self.T_max):
+        LATTICE.check(self.L)
+        if not TEMPERATURE.check(self.T_min, "T_min") < TEMPERATURE.check(self.T_max, "T_max"):
             raise ValueError(f"T_min must be < T_max, got {self.T_min} and {self.T_max}")
-        check_int("n_temperatures", self.n_temperatures, minimum=1, maximum=10_000)
-        check_int("samples_per_temperature", self.samples_per_temperature, minimum=1, maximum=10_000_000)
-        check_int("chains", self.chains, minimum=1, maximum=4096)
+        TEMPERATURES.check(self.n_temperatures)
+        SAMPLES_PER_TEMPERATURE.check(self.samples_per_temperature)
+        CHAINS.check(self.chains)
+        BURN_IN.check(self.burn_in)
+        SEED.check(self.seed)
 
     def temperatures(self) -> np.ndarray:
         return np.linspace(self.T_min, self.T_max, self.n_temperatures)

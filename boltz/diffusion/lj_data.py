@@ -13,7 +13,8 @@ import torch
 
 from boltz.mcmc.displacement import sample_lj_metropolis
 from boltz.systems.lennard_jones import box_side, check_box, lattice_positions
-from boltz.validation import check_int, check_real, check_temperature
+from boltz.validation import (BURN_IN, CHAINS, DENSITY, PARTICLES, SAMPLES_PER_TEMPERATURE, SEED,
+                              TEMPERATURE, TEMPERATURES, THIN)
 
 
 @dataclass(frozen=True)
@@ -36,18 +37,19 @@ class LJDataConfig:
         sizes = self.sizes
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__") or not len(sizes):
             raise ValueError(f"sizes must be a non-empty sequence of particle numbers, got {sizes!r}")
-        sizes = tuple(sorted({check_int("N", N, minimum=2, maximum=4096) for N in sizes}))
+        sizes = tuple(sorted({PARTICLES.check(N) for N in sizes}))
         object.__setattr__(self, "sizes", sizes)
-        check_real("density", self.density, positive=True)
+        DENSITY.check(self.density)
         for N in sizes:
             check_box(box_side(N, self.density))
-        if not check_temperature(self.T_min) <= check_temperature(self.T_max):
+        if not TEMPERATURE.check(self.T_min, "T_min") <= TEMPERATURE.check(self.T_max, "T_max"):
             raise ValueError(f"T_min must be <= T_max, got {self.T_min} and {self.T_max}")
-        check_int("n_temperatures", self.n_temperatures, minimum=1, maximum=1000)
-        check_int("samples_per_temperature", self.samples_per_temperature, minimum=1, maximum=10_000_000)
-        check_int("chains", self.chains, minimum=1, maximum=4096)
-        check_int("burn_in", self.burn_in, minimum=0)
-        check_int("thin", self.thin, minimum=1)
+        TEMPERATURES.check(self.n_temperatures)
+        SAMPLES_PER_TEMPERATURE.check(self.samples_per_temperature)
+        CHAINS.check(self.chains)
+        BURN_IN.check(self.burn_in)
+        THIN.check(self.thin)
+        SEED.check(self.seed)
 
     def temperatures(self) -> np.ndarray:
         return np.linspace(self.T_min, self.T_max, self.n_temperatures)
