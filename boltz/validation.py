@@ -79,6 +79,10 @@ class Parameter:
         low_ok = self.minimum is None or (value > self.minimum if self.above else value >= self.minimum)
         if not low_ok or (self.maximum is not None and value > self.maximum):
             raise ValueError(self.requirement())
+        if self.integer:
+            return value
+        if not math.isfinite(value := _as_float(value)):  # an integer beyond the float range
+            raise ValueError("must be finite")
         return value
 
     def check(self, value, name: str | None = None) -> int | float:
