@@ -63,15 +63,17 @@ def wolff_reference(L: int, T: float, *, n: int = REFERENCE_SAMPLES, cache_dir: 
     n = check_int("reference samples", n, minimum=100)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir("reference")
     path = folder / f"wolff_L{L}_T{T:.6f}_n{n}_seed{REFERENCE_SEED}.json"
-    if path.exists():
+    if path.is_file():
         try:
             data = json.loads(path.read_text())
-            return WolffReference(L=data["L"], T=data["T"], n_samples=data["n_samples"],
-                                  abs_magnetization=Estimate(**data["abs_magnetization"]),
-                                  susceptibility=Estimate(**data["susceptibility"]),
-                                  correlation=data["correlation"])
-        except (ValueError, KeyError, TypeError):
-            path.unlink(missing_ok=True)  # a damaged cache entry is recomputed, never trusted
+            estimates = [Estimate(float(data[name]["value"]), float(data[name]["error"]))
+                         for name in ("abs_magnetization", "susceptibility")]
+            correlation = [float(c) for c in data["correlation"]]
+            if (data["L"], data["T"], data["n_samples"]) == (L, T, n) and len(correlation) == L // 2 + 1:
+                return WolffReference(L, T, n, *estimates, correlation)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        path.unlink(missing_ok=True)  # a damaged cache entry is recomputed, never trusted
     run = sample_ising("wolff", L=L, T=T, n=n, seed=REFERENCE_SEED, chains=WOLFF_CHAINS)
     per_chain = n // WOLFF_CHAINS
 
@@ -83,8 +85,11 @@ def wolff_reference(L: int, T: float, *, n: int = REFERENCE_SAMPLES, cache_dir: 
     reference = WolffReference(L=L, T=T, n_samples=n, abs_magnetization=obs.abs_magnetization,
                                susceptibility=obs.susceptibility,
                                correlation=axis_correlation(run.spins).tolist())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda partial: partial.write_text(json.dumps(asdict(reference))))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda partial: partial.write_text(json.dumps(asdict(reference))))
+    except OSError:
+        pass  # a cache that cannot be written (read-only, full disk) is not an error
     return reference
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from boltz.io import read_npz_cache, write_npz_cache
 from boltz.mcmc.wolff import sample_wolff
 from boltz.systems.ising import random_spins
 from boltz.validation import (BURN_IN, CHAINS, LATTICE, SAMPLES_PER_TEMPERATURE, SEED, TEMPERATURE,
@@ -73,15 +74,15 @@ def generate_ising_dataset(config: IsingDataConfig, *, callback=None) -> IsingDa
 def load_or_generate(config: IsingDataConfig, cache_dir: str | os.PathLike, *, callback=None) -> IsingDataset:
     """The dataset of ``config`` from ``cache_dir`` if cached (npz, no pickle), else generated and cached atomically."""
     path = Path(cache_dir) / f"ising_L{config.L}_{config.key()}.npz"
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                return IsingDataset(torch.from_numpy(data["spins"]), torch.from_numpy(data["temperatures"]))
-        except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
+
+    def valid(data: dict) -> bool:
+        spins, temperatures = data["spins"], data["temperatures"]
+        return (spins.dtype == np.int8 and spins.ndim == 3 and spins.shape[1:] == (config.L, config.L)
+                and temperatures.shape == spins.shape[:1] and bool(np.all(np.abs(spins) == 1)))
+
+    cached = read_npz_cache(path, ("spins", "temperatures"), valid)
+    if cached is not None:
+        return IsingDataset(torch.from_numpy(cached["spins"]), torch.from_numpy(cached["temperatures"]))
     dataset = generate_ising_dataset(config, callback=callback)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.stem + ".partial.npz")
-    np.savez(partial, spins=dataset.spins.numpy(), temperatures=dataset.temperatures.numpy())
-    os.replace(partial, path)
+    write_npz_cache(path, {"spins": dataset.spins.numpy(), "temperatures": dataset.temperatures.numpy()})
     return dataset

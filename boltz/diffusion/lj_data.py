@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from boltz.io import read_npz_cache, write_npz_cache
 from boltz.mcmc.displacement import sample_lj_metropolis
 from boltz.systems.lennard_jones import box_side, check_box, lattice_positions
 from boltz.validation import (BURN_IN, CHAINS, DENSITY, PARTICLES, SAMPLES_PER_TEMPERATURE, SEED,
@@ -89,18 +90,18 @@ def load_or_generate_lj(config: LJDataConfig, cache_dir: str | os.PathLike, *, c
     datasets = []
     for N in config.sizes:
         path = Path(cache_dir) / f"lj_N{N}_{config.key()}.npz"
-        if path.is_file():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    datasets.append(LJDataset(N, box_side(N, config.density), torch.from_numpy(data["positions"]),
-                                              torch.from_numpy(data["temperatures"])))
-                continue
-            except (OSError, ValueError, KeyError):
-                path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
+
+        def valid(data: dict, N=N) -> bool:
+            positions, temperatures = data["positions"], data["temperatures"]
+            return (positions.ndim == 3 and positions.shape[1:] == (N, 2) and temperatures.shape == positions.shape[:1]
+                    and bool(np.all(np.isfinite(positions))))
+
+        cached = read_npz_cache(path, ("positions", "temperatures"), valid)
+        if cached is not None:
+            datasets.append(LJDataset(N, box_side(N, config.density), torch.from_numpy(cached["positions"]),
+                                      torch.from_numpy(cached["temperatures"])))
+            continue
         dataset = generate_lj_dataset(config, N, callback=callback)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.stem + ".partial.npz")
-        np.savez(partial, positions=dataset.positions.numpy(), temperatures=dataset.temperatures.numpy())
-        os.replace(partial, path)
+        write_npz_cache(path, {"positions": dataset.positions.numpy(), "temperatures": dataset.temperatures.numpy()})
         datasets.append(dataset)
     return datasets
