@@ -10,8 +10,7 @@ import argparse
 import json
 import sys
 
-from boltz.validation import check_int
-
+from boltz.validation import THREADS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -82,7 +81,7 @@ def _train_ising(args) -> int:
     import torch
 
     if args.threads is not None:
-        torch.set_num_threads(check_int("threads", args.threads, minimum=1, maximum=1024))
+        torch.set_num_threads(THREADS.check(args.threads))
     data = IsingDataConfig(L=args.L, T_min=args.T_min, T_max=args.T_max, n_temperatures=args.n_temperatures,
                            samples_per_temperature=args.samples_per_temperature, seed=args.seed)
     network = UNetConfig(channels=args.channels, channel_mults=tuple(args.channel_mults))
@@ -185,7 +184,7 @@ def _train_lj(args) -> int:
     import torch
 
     if args.threads is not None:
-        torch.set_num_threads(check_int("threads", args.threads, minimum=1, maximum=1024))
+        torch.set_num_threads(THREADS.check(args.threads))
     data = LJDataConfig(sizes=tuple(args.sizes), density=args.density, T_min=args.T_min, T_max=args.T_max,
                         n_temperatures=args.n_temperatures, samples_per_temperature=args.samples_per_temperature,
                         shifted=not args.truncated, seed=args.seed)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 import torch
@@ -42,23 +43,57 @@ def cache_dir(kind: str) -> Path:
 
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
     """Call ``write(partial)`` on a sibling path, then rename it over ``path``: readers never see half a file."""
-    path = Path(path)
-    partial = path.with_name(path.name + ".partial")
+    return atomic_write_all({path: write})[0]
+
+
+def atomic_write_all(writes: Mapping[str | os.PathLike, Callable[[Path], None]]) -> list[Path]:
+    """Write every file to a sibling ``.partial`` path, and only once all are written rename them into place, in order.
+
+    A failure while writing (a full disk, ENOSPC) leaves every previous file as it was and no partial file behind.
+    """
+    paths = [Path(path) for path in writes]
+    partials = [path.with_name(path.name + ".partial") for path in paths]
     try:
-        write(partial)
-        os.replace(partial, path)
+        for partial, write in zip(partials, writes.values()):
+            write(partial)
+        for partial, path in zip(partials, paths):
+            os.replace(partial, path)
     finally:
-        partial.unlink(missing_ok=True)
-    return path
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+    return paths
 
 
-def write_npz(path: str | os.PathLike, **arrays: np.ndarray) -> Path:
-    """Save ``arrays`` as an uncompressed npz at ``path``, atomically (no half-written file, even on failure)."""
+def read_npz_cache(path: str | os.PathLike, names: tuple[str, ...], valid: Callable[[dict], bool]) -> dict | None:
+    """The arrays ``names`` of a cache entry (no pickle), or None when it is missing, unreadable (truncated, garbage)
+    or not ``valid``: a damaged entry is removed, so it is computed again, never trusted."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in names}
+        if valid(arrays):
+            return arrays
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        pass
+    path.unlink(missing_ok=True)
+    return None
+
+
+def write_npz_cache(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> None:
+    """Cache ``arrays`` atomically; a cache that cannot be written (read-only, full disk) is not an error."""
+    path = Path(path)
+
     def write(partial: Path) -> None:
-        with open(partial, "wb") as handle:  # a handle, so numpy does not append ".npz" to the partial name
+        with open(partial, "wb") as handle:  # a handle: np.savez would append ".npz" to the partial's name
             np.savez(handle, **arrays)
 
-    return atomic_write(path, write)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, write)
+    except OSError:
+        pass
 
 
 def write_ising_csv(path, spins: torch.Tensor, energies: torch.Tensor, magnetizations: torch.Tensor) -> Path:

@@ -23,7 +23,7 @@ from boltz.exact import (
     onsager_specific_heat,
 )
 from boltz.systems.ising import energy
-from boltz.validation import check_lattice, check_real, check_temperature
+from boltz.validation import COUPLING, FIELD, LATTICE, TEMPERATURE
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def ising_report(
     J: float = 1.0, h: float = 0.0,
 ) -> IsingReport:
     """Observables of samples ``spins`` [S, L, L] (time-ordered) with errors; exact finite-L (Kaufman) and L = ∞ (Onsager) where they exist."""
-    L, T = check_lattice(L), check_temperature(T)
-    J, h = check_real("J", J), check_real("h", h)
+    L, T = LATTICE.check(L), TEMPERATURE.check(T)
+    J, h = COUPLING.check(J), FIELD.check(h)
     if spins.shape[-1] != L:
         raise ValueError(f"the samples are {spins.shape[-1]}×{spins.shape[-1]} lattices, not L = {L}")
     if not torch.allclose(energy(spins, J, h), energies.to(torch.float64), atol=1e-6 * L * L, rtol=1e-9):

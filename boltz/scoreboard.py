@@ -35,7 +35,7 @@ from boltz.mcmc.metropolis import metropolis_kernel
 from boltz.mcmc.metropolis import refine as refine_spins
 from boltz.mcmc.wolff import WolffClusters
 from boltz.systems.ising import energy, magnetization, random_spins
-from boltz.validation import check_int, check_lattice, check_real, check_temperature
+from boltz.validation import LATTICE, TEMPERATURE, check_int, check_real
 
 SCOREBOARD_SAMPLERS = ("metropolis", "wolff", "diffusion")
 METROPOLIS_CHAINS = 128  # two 64-chain words of the multi-spin kernel: one per core
@@ -59,19 +59,21 @@ class WolffReference:
 
 def wolff_reference(L: int, T: float, *, n: int = REFERENCE_SAMPLES, cache_dir: Path | None = None) -> WolffReference:
     """The Wolff reference at (L, T) from ``n`` samples (seeded), computed once and cached as JSON."""
-    L, T = check_lattice(L), check_temperature(T)
+    L, T = LATTICE.check(L), TEMPERATURE.check(T)
     n = check_int("reference samples", n, minimum=100)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir("reference")
     path = folder / f"wolff_L{L}_T{T:.6f}_n{n}_seed{REFERENCE_SEED}.json"
-    if path.exists():
+    if path.is_file():
         try:
             data = json.loads(path.read_text())
-            return WolffReference(L=data["L"], T=data["T"], n_samples=data["n_samples"],
-                                  abs_magnetization=Estimate(**data["abs_magnetization"]),
-                                  susceptibility=Estimate(**data["susceptibility"]),
-                                  correlation=data["correlation"])
-        except (ValueError, KeyError, TypeError):
-            path.unlink(missing_ok=True)  # a damaged cache entry is recomputed, never trusted
+            estimates = [Estimate(float(data[name]["value"]), float(data[name]["error"]))
+                         for name in ("abs_magnetization", "susceptibility")]
+            correlation = [float(c) for c in data["correlation"]]
+            if (data["L"], data["T"], data["n_samples"]) == (L, T, n) and len(correlation) == L // 2 + 1:
+                return WolffReference(L, T, n, *estimates, correlation)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        path.unlink(missing_ok=True)  # a damaged cache entry is recomputed, never trusted
     run = sample_ising("wolff", L=L, T=T, n=n, seed=REFERENCE_SEED, chains=WOLFF_CHAINS)
     per_chain = n // WOLFF_CHAINS
 
@@ -83,8 +85,11 @@ def wolff_reference(L: int, T: float, *, n: int = REFERENCE_SAMPLES, cache_dir: 
     reference = WolffReference(L=L, T=T, n_samples=n, abs_magnetization=obs.abs_magnetization,
                                susceptibility=obs.susceptibility,
                                correlation=axis_correlation(run.spins).tolist())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda partial: partial.write_text(json.dumps(asdict(reference))))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda partial: partial.write_text(json.dumps(asdict(reference))))
+    except OSError:
+        pass  # a cache that cannot be written (read-only, full disk) is not an error
     return reference
 
 
@@ -213,7 +218,7 @@ def scoreboard(
     With ``refine`` = K the diffusion samples are scored raw and after each of K Metropolis sweeps. The network
     runs on ``device`` (default CPU); MCMC and the refinement sweeps always run on the CPU.
     """
-    L, T = check_lattice(L), check_temperature(T)
+    L, T = LATTICE.check(L), TEMPERATURE.check(T)
     unknown = [s for s in samplers if s not in SCOREBOARD_SAMPLERS]
     if unknown or not samplers:
         raise ValueError(f"samplers must be among {', '.join(SCOREBOARD_SAMPLERS)}, got {', '.join(unknown) or 'none'}")

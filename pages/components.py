@@ -4,7 +4,6 @@ for a reload, failure and cancel alerts, the player."""
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 
 import dash
@@ -12,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from boltz.frames import JobStore, open_job_store
+from boltz.validation import Parameter
 from pages import figures
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,10 @@ NO_TOOLBAR = {"displayModeBar": False}
 
 @dataclass(frozen=True)
 class NumberField:
-    """A numeric form field: its id suffix, label, default and allowed range."""
+    """A numeric form field: its id suffix, label, default and allowed range (minimum excluded when ``above``).
+
+    Build it with :meth:`of` from the boltz parameter it sets, so its range and messages are the library's.
+    """
 
     name: str
     label: str
@@ -30,21 +33,25 @@ class NumberField:
     minimum: float
     maximum: float
     integer: bool = True
+    above: bool = False
+
+    @classmethod
+    def of(cls, parameter: Parameter, label: str, value: float, *, minimum: float | None = None,
+           maximum: float | None = None) -> NumberField:
+        """The field of a boltz parameter, on a narrower range where the page serves less than the library."""
+        narrowed = parameter.within(minimum, maximum)
+        return cls(narrowed.name, label, value, narrowed.minimum, narrowed.maximum, narrowed.integer, narrowed.above)
+
+    @property
+    def parameter(self) -> Parameter:
+        return Parameter(self.name, self.minimum, self.maximum, integer=self.integer, above=self.above)
 
     def message(self, value) -> str | None:
         """Why ``value`` (as the browser sent it) is refused, or None when it is fine."""
-        if value is None or value == "":
-            return "required"
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            return "must be a number"
-        if self.integer and value != int(value):
-            return "must be a whole number"
-        if not self.minimum <= value <= self.maximum:
-            return f"must be between {self.minimum:g} and {self.maximum:g}"
-        return None
+        return "required" if value is None or value == "" else self.parameter.problem(value)
 
     def parse(self, value):
-        return int(value) if self.integer else float(value)
+        return self.parameter.check(value)
 
 
 def number_input(page: str, field: NumberField) -> dbc.Row:
@@ -74,6 +81,18 @@ def check_fields(fields: tuple[NumberField, ...], values, *rules) -> tuple[list[
             messages[names.index(refused[0])] = refused[1]
     invalid = [message is not None for message in messages]
     return invalid, [message or "" for message in messages], None if any(invalid) else parsed
+
+
+def refused_by(name: str, check):
+    """A rule from a boltz check: ``check(parsed)`` raising ``ValueError`` marks the field ``name`` with its message."""
+    def rule(parsed: dict) -> tuple[str, str] | None:
+        try:
+            check(parsed)
+        except ValueError as error:
+            return name, str(error)
+        return None
+
+    return rule
 
 
 def temperature_range(parsed: dict) -> tuple[str, str] | None:

@@ -11,24 +11,28 @@ from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
 from boltz.diffusion.sampling import SAMPLERS as SOLVERS
 from boltz.exact import T_C
 from boltz.frames import new_job_id
+from boltz.jobs import check_ising_memory
 from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
 from boltz.models import list_models
+from boltz.validation import COUPLING, FIELD, LATTICE, REFINE, SAMPLES, SEED, STEPS
 from pages import figures
 from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
-                              number_input, player, register_cancel_alert, register_player, run_comparison_job,
-                              select, send_job_file)
+                              number_input, player, refused_by, register_cancel_alert, register_player,
+                              run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/ising", name="Ising", order=1)
 
+# The page serves less than the library: a browser run stays light enough to draw live (and a seed fits a JS number).
 FIELDS = (
-    NumberField("L", "lattice size L", 32, 2, 256),
-    NumberField("J", "coupling J", 1.0, -10, 10, integer=False),
-    NumberField("h", "field h", 0.0, -10, 10, integer=False),
-    NumberField("n", "samples", 64, 1, 100_000),
-    NumberField("steps", "diffusion steps", DEFAULT_STEPS, 1, 2000),
-    NumberField("refine", "refinement sweeps", 0, 0, 1000),
-    NumberField("seed", "seed", 0, 0, 2**31 - 1),
+    NumberField.of(LATTICE, "lattice size L", 32, maximum=256),
+    NumberField.of(COUPLING, "coupling J", 1.0, minimum=-10, maximum=10),
+    NumberField.of(FIELD, "field h", 0.0, minimum=-10, maximum=10),
+    NumberField.of(SAMPLES, "samples", 64, maximum=100_000),
+    NumberField.of(STEPS, "diffusion steps", DEFAULT_STEPS, maximum=2000),
+    NumberField.of(REFINE, "refinement sweeps", 0, maximum=1000),
+    NumberField.of(SEED, "seed", 0, maximum=2**31 - 1),
 )
+FITS_IN_MEMORY = refused_by("n", lambda parsed: check_ising_memory(parsed["n"], parsed["L"]))
 SAMPLERS = [{"label": "diffusion", "value": "diffusion"}, {"label": "Metropolis", "value": "metropolis"},
             {"label": "Wolff", "value": "wolff"}]
 ROW_NAMES = {"e": "⟨e⟩", "|m|": "⟨|m|⟩", "c": "c", "chi": "χ", "U4": "U4"}
@@ -97,7 +101,7 @@ def layout(**_query):
 def submit(_clicks, *states):
     """Check the form; only a fully valid one becomes a job (the background callback below starts on it)."""
     T, sampler, reference, solver, model = states[len(FIELDS):]
-    invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)])
+    invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)], FITS_IN_MEMORY)
     if parsed is None:
         return invalid + messages + [no_update, None]
     settings = IsingComparisonSettings(sampler=sampler, T=T, reference=None if reference == "none" else reference,

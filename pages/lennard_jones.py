@@ -9,24 +9,28 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from boltz.diffusion.sampling import SAMPLERS as SOLVERS
 from boltz.frames import new_job_id
 from boltz.live_jobs import LJComparisonSettings, run_lj_comparison
+from boltz.lj_jobs import check_lj_memory
 from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
+from boltz.validation import DENSITY, PARTICLES, REFINE, SAMPLES, SEED, STEPS, TEMPERATURE
 from pages import figures
 from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
-                              number_input, player, register_cancel_alert, register_player, run_comparison_job,
-                              select, send_job_file)
+                              number_input, player, refused_by, register_cancel_alert, register_player,
+                              run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
 
+# The page serves less than the library: a browser run stays light enough to draw live (and a seed fits a JS number).
 FIELDS = (
-    NumberField("N", "particles N", 32, 2, 512),
-    NumberField("density", "density ρ", 0.64, 0.001, 1.2, integer=False),
-    NumberField("T", "temperature T", 0.75, 0.05, 10, integer=False),
-    NumberField("n", "samples", 32, 2, 100_000),
-    NumberField("steps", "diffusion steps", 100, 1, 2000),
-    NumberField("refine", "refinement sweeps", 0, 0, 1000),
-    NumberField("seed", "seed", 0, 0, 2**31 - 1),
+    NumberField.of(PARTICLES, "particles N", 32, maximum=512),
+    NumberField.of(DENSITY, "density ρ", 0.64, minimum=0.001, maximum=1.2),
+    NumberField.of(TEMPERATURE, "temperature T", 0.75, minimum=0.05, maximum=10),
+    NumberField.of(SAMPLES, "samples", 32, minimum=2, maximum=100_000),
+    NumberField.of(STEPS, "diffusion steps", 100, maximum=2000),
+    NumberField.of(REFINE, "refinement sweeps", 0, maximum=1000),
+    NumberField.of(SEED, "seed", 0, maximum=2**31 - 1),
 )
+FITS_IN_MEMORY = refused_by("n", lambda parsed: check_lj_memory(parsed["n"], parsed["N"]))
 SAMPLERS = [{"label": "diffusion", "value": "diffusion"}, {"label": "Metropolis", "value": "metropolis"}]
 
 
@@ -83,7 +87,7 @@ def layout(**_query):
 )
 def submit(_clicks, *states):
     sampler, reference, solver, model = states[len(FIELDS):]
-    invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)])
+    invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)], FITS_IN_MEMORY)
     if parsed is None:
         return invalid + messages + [no_update, None]
     settings = LJComparisonSettings(sampler=sampler, reference=None if reference == "none" else reference,

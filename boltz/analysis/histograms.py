@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from boltz.analysis.estimates import as_float64
-from boltz.validation import check_lattice
+from boltz.validation import LATTICE
 
 __all__ = ["energy_histogram", "magnetization_histogram"]
 
@@ -22,7 +22,7 @@ def magnetization_histogram(magnetizations, *, L: int) -> tuple[np.ndarray, np.n
     line up. Per-spin m is rounded to the nearest allowed M; values farther
     than 1e-6 from one, or of the wrong parity, raise ``ValueError``.
     """
-    L = check_lattice(L)
+    L = LATTICE.check(L)
     N = L * L
     m = as_float64(magnetizations, name="magnetizations").ravel()
     if m.size == 0:

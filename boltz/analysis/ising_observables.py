@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from boltz.analysis.estimates import Estimate, as_series, jackknife_of_means
-from boltz.validation import check_lattice, check_temperature
+from boltz.validation import LATTICE, TEMPERATURE
 
 __all__ = ["IsingObservables", "ising_observables"]
 
@@ -68,8 +68,8 @@ def ising_observables(
 
     Cost O(S·B): every observable is a function of sample moments.
     """
-    L = check_lattice(L)
-    T = check_temperature(T)
+    L = LATTICE.check(L)
+    T = TEMPERATURE.check(T)
     E = as_series(energies, name="energies")
     m = as_series(magnetizations, name="magnetizations")
     if E.shape != m.shape:

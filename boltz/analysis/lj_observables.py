@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from boltz.analysis.autocorrelation import effective_sample_size, integrated_autocorrelation_time
 from boltz.analysis.estimates import Estimate, as_series, jackknife_of_means
-from boltz.validation import check_int, check_temperature
+from boltz.validation import PARTICLES, TEMPERATURE
 
 __all__ = ["LJObservables", "lj_observables"]
 
@@ -45,8 +45,8 @@ class LJObservables:
 
 def lj_observables(energies, pressures, *, N: int, T: float, n_blocks: int | None = None) -> LJObservables:
     """Observables of samples with total energies U and pressures P (each ``[S]`` or ``[S, B]``), errors by block jackknife."""
-    N = check_int("N", N, minimum=2)
-    T = check_temperature(T)
+    N = PARTICLES.check(N)
+    T = TEMPERATURE.check(T)
     U = as_series(energies, name="energies")
     P = as_series(pressures, name="pressures")
     if U.shape != P.shape:

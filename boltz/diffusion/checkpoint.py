@@ -4,7 +4,8 @@ A checkpoint is a folder:
   config.json              network, noise schedule, data and training settings, step, seconds, loss
   model.safetensors        EMA weights (what sampling uses)
   train_state.safetensors  raw weights, Adam moments and the data generator's state (what resume uses)
-Each file is written to a temporary name and renamed into place, config.json last; both
+The three files are written to temporary names and, once all are written, renamed into place,
+config.json last (a full disk leaves the previous checkpoint whole); both
 safetensors files carry the step in their metadata, so a folder whose files disagree is
 reported as inconsistent instead of being half-loaded.
 """
@@ -25,7 +26,7 @@ from boltz.diffusion.networks import PeriodicUNet, UNetConfig
 from boltz.diffusion.particle_network import ParticleNetConfig, ParticleScoreNet
 from boltz.diffusion.sde import SCHEDULES
 from boltz.diffusion.torus import WrappedVE
-from boltz.io import atomic_write
+from boltz.io import atomic_write_all
 
 FORMAT = 1
 CONFIG, WEIGHTS, TRAIN_STATE = "config.json", "model.safetensors", "train_state.safetensors"
@@ -57,10 +58,16 @@ def save_checkpoint(folder, *, config: dict, ema: dict, model: dict, optimizer: 
             state[f"optim.{index}.{key}"] = torch.as_tensor(value).cpu().contiguous()
     state["rng"] = rng
     groups = [{k: v for k, v in group.items()} for group in optimizer["param_groups"]]
-    atomic_write(folder / TRAIN_STATE, lambda p: save_file(state, str(p), metadata=meta))
-    atomic_write(folder / WEIGHTS, lambda p: save_file({k: v.cpu().contiguous() for k, v in ema.items()}, str(p), metadata=meta))
     full = {**config, "format": FORMAT, "optimizer_param_groups": groups}
-    atomic_write(folder / CONFIG, lambda p: p.write_text(json.dumps(full, indent=2)))
+    try:
+        atomic_write_all({
+            folder / TRAIN_STATE: lambda p: save_file(state, str(p), metadata=meta),
+            folder / WEIGHTS: lambda p: save_file({k: v.cpu().contiguous() for k, v in ema.items()}, str(p), metadata=meta),
+            folder / CONFIG: lambda p: p.write_text(json.dumps(full, indent=2)),
+        })
+    except OSError as error:
+        raise ValueError(f"cannot save the checkpoint in {folder}: {error.strerror or error}; "
+                         f"the previous one is kept") from None
     return folder
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from boltz.io import write_npz
+from boltz.io import read_npz_cache, write_npz_cache
 from boltz.mcmc.wolff import sample_wolff
 from boltz.systems.ising import random_spins
-from boltz.validation import check_int, check_lattice, check_temperature
+from boltz.validation import (BURN_IN, CHAINS, LATTICE, SAMPLES_PER_TEMPERATURE, SEED, TEMPERATURE,
+                              TEMPERATURES)
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,14 @@ class IsingDataConfig:
     seed: int = 0
 
     def __post_init__(self):
-        check_lattice(self.L)
-        if not check_temperature(self.T_min) < check_temperature(self.T_max):
+        LATTICE.check(self.L)
+        if not TEMPERATURE.check(self.T_min, "T_min") < TEMPERATURE.check(self.T_max, "T_max"):
             raise ValueError(f"T_min must be < T_max, got {self.T_min} and {self.T_max}")
-        check_int("n_temperatures", self.n_temperatures, minimum=1, maximum=10_000)
-        check_int("samples_per_temperature", self.samples_per_temperature, minimum=1, maximum=10_000_000)
-        check_int("chains", self.chains, minimum=1, maximum=4096)
+        TEMPERATURES.check(self.n_temperatures)
+        SAMPLES_PER_TEMPERATURE.check(self.samples_per_temperature)
+        CHAINS.check(self.chains)
+        BURN_IN.check(self.burn_in)
+        SEED.check(self.seed)
 
     def temperatures(self) -> np.ndarray:
         return np.linspace(self.T_min, self.T_max, self.n_temperatures)
@@ -87,13 +90,15 @@ def load_or_generate(config: IsingDataConfig, cache_dir: str | os.PathLike, *, c
     """The dataset of ``config`` from ``cache_dir`` if cached (npz, no pickle), else generated and cached atomically
     (a :class:`DataCancelled` generation caches nothing)."""
     path = Path(cache_dir) / f"ising_L{config.L}_{config.key()}.npz"
-    if path.is_file():
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                return IsingDataset(torch.from_numpy(data["spins"]), torch.from_numpy(data["temperatures"]))
-        except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
+
+    def valid(data: dict) -> bool:
+        spins, temperatures = data["spins"], data["temperatures"]
+        return (spins.dtype == np.int8 and spins.ndim == 3 and spins.shape[1:] == (config.L, config.L)
+                and temperatures.shape == spins.shape[:1] and bool(np.all(np.abs(spins) == 1)))
+
+    cached = read_npz_cache(path, ("spins", "temperatures"), valid)
+    if cached is not None:
+        return IsingDataset(torch.from_numpy(cached["spins"]), torch.from_numpy(cached["temperatures"]))
     dataset = generate_ising_dataset(config, callback=callback)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_npz(path, spins=dataset.spins.numpy(), temperatures=dataset.temperatures.numpy())
+    write_npz_cache(path, {"spins": dataset.spins.numpy(), "temperatures": dataset.temperatures.numpy()})
     return dataset

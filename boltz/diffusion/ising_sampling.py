@@ -10,7 +10,7 @@ import torch
 from boltz.diffusion.checkpoint import DiffusionModel
 from boltz.diffusion.sampling import SAMPLERS, project_spins
 from boltz.mcmc.metropolis import refine
-from boltz.validation import MAX_SAMPLES, check_int, check_lattice, check_temperature
+from boltz.validation import BATCH_SIZE, LATTICE, SAMPLES, TEMPERATURE
 
 
 # The shipped default: DDIM (deterministic, Song, Meng & Ermon 2021) with 50 noise levels, the fewest
@@ -45,9 +45,9 @@ def sample_ising_diffusion(
 
     ``callback`` gets each sampler frame with ``phase="denoise"``, ``batch`` and ``sample_offset`` added.
     """
-    L, T = check_lattice(L), check_temperature(T)
-    n = check_int("n", n, minimum=1, maximum=MAX_SAMPLES)
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=100_000)
+    L, T = LATTICE.check(L), TEMPERATURE.check(T)
+    n = SAMPLES.check(n)
+    batch_size = BATCH_SIZE.check(batch_size)
     if solver not in SAMPLERS:
         raise ValueError(f"unknown diffusion solver {solver!r}; choose one of {', '.join(SAMPLERS)}")
     low, high = model.config["T_range"]

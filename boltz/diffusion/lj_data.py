@@ -12,10 +12,11 @@ import numpy as np
 import torch
 
 from boltz.diffusion.data import report_data
-from boltz.io import write_npz
+from boltz.io import read_npz_cache, write_npz_cache
 from boltz.mcmc.displacement import sample_lj_metropolis
 from boltz.systems.lennard_jones import box_side, check_box, lattice_positions
-from boltz.validation import check_int, check_real, check_temperature
+from boltz.validation import (BURN_IN, CHAINS, DENSITY, PARTICLES, SAMPLES_PER_TEMPERATURE, SEED,
+                              TEMPERATURE, TEMPERATURES, THIN)
 
 
 @dataclass(frozen=True)
@@ -38,18 +39,19 @@ class LJDataConfig:
         sizes = self.sizes
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__") or not len(sizes):
             raise ValueError(f"sizes must be a non-empty sequence of particle numbers, got {sizes!r}")
-        sizes = tuple(sorted({check_int("N", N, minimum=2, maximum=4096) for N in sizes}))
+        sizes = tuple(sorted({PARTICLES.check(N) for N in sizes}))
         object.__setattr__(self, "sizes", sizes)
-        check_real("density", self.density, positive=True)
+        DENSITY.check(self.density)
         for N in sizes:
             check_box(box_side(N, self.density))
-        if not check_temperature(self.T_min) <= check_temperature(self.T_max):
+        if not TEMPERATURE.check(self.T_min, "T_min") <= TEMPERATURE.check(self.T_max, "T_max"):
             raise ValueError(f"T_min must be <= T_max, got {self.T_min} and {self.T_max}")
-        check_int("n_temperatures", self.n_temperatures, minimum=1, maximum=1000)
-        check_int("samples_per_temperature", self.samples_per_temperature, minimum=1, maximum=10_000_000)
-        check_int("chains", self.chains, minimum=1, maximum=4096)
-        check_int("burn_in", self.burn_in, minimum=0)
-        check_int("thin", self.thin, minimum=1)
+        TEMPERATURES.check(self.n_temperatures)
+        SAMPLES_PER_TEMPERATURE.check(self.samples_per_temperature)
+        CHAINS.check(self.chains)
+        BURN_IN.check(self.burn_in)
+        THIN.check(self.thin)
+        SEED.check(self.seed)
 
     def temperatures(self) -> np.ndarray:
         return np.linspace(self.T_min, self.T_max, self.n_temperatures)
@@ -95,16 +97,18 @@ def load_or_generate_lj(config: LJDataConfig, cache_dir: str | os.PathLike, *, c
     datasets = []
     for N in config.sizes:
         path = Path(cache_dir) / f"lj_N{N}_{config.key()}.npz"
-        if path.is_file():
-            try:
-                with np.load(path, allow_pickle=False) as data:
-                    datasets.append(LJDataset(N, box_side(N, config.density), torch.from_numpy(data["positions"]),
-                                              torch.from_numpy(data["temperatures"])))
-                continue
-            except (OSError, ValueError, KeyError):
-                path.unlink(missing_ok=True)  # a corrupt cache entry is regenerated, never trusted
+
+        def valid(data: dict, N=N) -> bool:
+            positions, temperatures = data["positions"], data["temperatures"]
+            return (positions.ndim == 3 and positions.shape[1:] == (N, 2) and temperatures.shape == positions.shape[:1]
+                    and bool(np.all(np.isfinite(positions))))
+
+        cached = read_npz_cache(path, ("positions", "temperatures"), valid)
+        if cached is not None:
+            datasets.append(LJDataset(N, box_side(N, config.density), torch.from_numpy(cached["positions"]),
+                                      torch.from_numpy(cached["temperatures"])))
+            continue
         dataset = generate_lj_dataset(config, N, callback=callback)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_npz(path, positions=dataset.positions.numpy(), temperatures=dataset.temperatures.numpy())
+        write_npz_cache(path, {"positions": dataset.positions.numpy(), "temperatures": dataset.temperatures.numpy()})
         datasets.append(dataset)
     return datasets

@@ -12,7 +12,7 @@ from boltz.diffusion.sampling import SAMPLERS
 from boltz.diffusion.torus import wrap
 from boltz.mcmc.displacement import refine_lj, tune_step_size
 from boltz.systems.lennard_jones import box_side, check_box
-from boltz.validation import MAX_SAMPLES, check_int, check_temperature
+from boltz.validation import BATCH_SIZE, PARTICLES, REFINE, SAMPLES, TEMPERATURE
 
 REFINE_TUNING_SWEEPS = 10  # δ for --refine is tuned on a copy of (up to) 64 samples, then frozen
 REFINE_TUNING_SAMPLES = 64
@@ -51,11 +51,11 @@ def sample_lj_diffusion(
     """
     if model.config.get("system") != "lj":
         raise ValueError(f"{model.folder} is not a Lennard-Jones model (system {model.config.get('system')!r})")
-    N = check_int("N", N, minimum=2, maximum=4096)
-    box, T = check_box(box_side(N, density)), check_temperature(T)
-    n = check_int("n", n, minimum=1, maximum=MAX_SAMPLES)
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=100_000)
-    refine_sweeps = check_int("refine sweeps", refine_sweeps, minimum=0, maximum=100_000)
+    N = PARTICLES.check(N)
+    box, T = check_box(box_side(N, density)), TEMPERATURE.check(T)
+    n = SAMPLES.check(n)
+    batch_size = BATCH_SIZE.check(batch_size)
+    refine_sweeps = REFINE.check(refine_sweeps)
     if solver not in SAMPLERS:
         raise ValueError(f"unknown diffusion solver {solver!r}; choose one of {', '.join(SAMPLERS)}")
     trained = model.config["density"]

@@ -89,19 +89,19 @@ class UNetConfig:
     global_context: bool = True
 
     def __post_init__(self):
-        check_int("channels", self.channels, minimum=1)
+        check_int("channels", self.channels, minimum=1, maximum=1024)
         mults = self.channel_mults
         if isinstance(mults, (str, bytes)) or not hasattr(mults, "__iter__"):
             raise ValueError(f"channel_mults must be a sequence of integers, got {mults!r}")
-        mults = tuple(check_int("channel_mults", m, minimum=1) for m in mults)
-        if not mults:
-            raise ValueError("channel_mults must name at least one level")
+        mults = tuple(check_int("channel_mults", m, minimum=1, maximum=64) for m in mults)
+        if not 1 <= len(mults) <= 10:
+            raise ValueError(f"channel_mults must name 1 to 10 levels, got {len(mults)}")
         object.__setattr__(self, "channel_mults", mults)
-        check_int("blocks_per_level", self.blocks_per_level, minimum=1)
-        check_int("embedding_dim", self.embedding_dim, minimum=2)
+        check_int("blocks_per_level", self.blocks_per_level, minimum=1, maximum=16)
+        check_int("embedding_dim", self.embedding_dim, minimum=2, maximum=4096)
         if self.embedding_dim % 2:
             raise ValueError(f"embedding_dim must be even, got {self.embedding_dim}")
-        check_int("groups", self.groups, minimum=1)
+        check_int("groups", self.groups, minimum=1, maximum=1024)
         for width in self.widths:
             if width % self.groups:
                 raise ValueError(f"groups={self.groups} must divide every level's channels, got {width}")

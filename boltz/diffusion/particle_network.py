@@ -73,11 +73,11 @@ class ParticleNetConfig:
     force_clip: float = 100.0
 
     def __post_init__(self):
-        check_int("hidden", self.hidden, minimum=1)
-        check_int("layers", self.layers, minimum=1)
-        check_int("radial_basis", self.radial_basis, minimum=2)
+        check_int("hidden", self.hidden, minimum=1, maximum=4096)
+        check_int("layers", self.layers, minimum=1, maximum=64)
+        check_int("radial_basis", self.radial_basis, minimum=2, maximum=1024)
         check_real("r_cut", self.r_cut, positive=True)
-        check_int("embedding_dim", self.embedding_dim, minimum=2)
+        check_int("embedding_dim", self.embedding_dim, minimum=2, maximum=4096)
         if self.embedding_dim % 2:
             raise ValueError(f"embedding_dim must be even, got {self.embedding_dim}")
         if not isinstance(self.force_prior, bool):

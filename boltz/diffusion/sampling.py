@@ -44,11 +44,9 @@ import torch
 
 from boltz.diffusion.sde import NoiseSchedule
 from boltz.diffusion.utils import append_dims, random_normal, random_uniform
-from boltz.validation import check_int, check_real
+from boltz.validation import STEPS, check_int, check_real
 
 __all__ = ["SAMPLERS", "project_spins", "sample_ddim", "sample_ode", "sample_pc", "sample_sde"]
-
-MAX_STEPS = 100_000
 
 Model = Callable[[torch.Tensor, torch.Tensor, "torch.Tensor | None"], torch.Tensor]
 
@@ -91,7 +89,7 @@ def _check_inputs(x, steps, condition) -> int:
         raise ValueError("x must be a floating-point tensor [B, C, L, L] with B ≥ 1")
     if not bool(torch.isfinite(x).all()):
         raise ValueError("x must be finite")
-    steps = check_int("steps", steps, minimum=1, maximum=MAX_STEPS)
+    steps = STEPS.check(steps)
     if condition is not None:
         if not isinstance(condition, torch.Tensor) or condition.shape != (x.shape[0],):
             raise ValueError(f"condition must be None or a tensor [B] = [{x.shape[0]}]")
@@ -212,7 +210,7 @@ def sample_pc(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
     """
     steps = _check_inputs(x, steps, condition)
     snr = check_real("snr", snr, positive=True)
-    corrector_steps = check_int("corrector_steps", corrector_steps, minimum=0, maximum=MAX_STEPS)
+    corrector_steps = check_int("corrector_steps", corrector_steps, minimum=0, maximum=STEPS.maximum)
     times = _uniform_times(schedule, steps)
     for i, t in enumerate(times):
         if i > 0:

@@ -25,7 +25,7 @@ from boltz.device import as_device
 from boltz.diffusion.checkpoint import CONFIG, load_model, load_train_state, save_checkpoint, schedule_from_dict
 from boltz.diffusion.data import DataCancelled, IsingDataConfig, load_or_generate
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
-from boltz.validation import check_int, check_real
+from boltz.validation import BATCH_SIZE, SEED, TRAINING_STEPS, Parameter, check_int
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,12 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self):
-        check_int("steps", self.steps, minimum=1, maximum=10_000_000)
-        check_int("batch_size", self.batch_size, minimum=1, maximum=1_000_000)
-        check_real("learning_rate", self.learning_rate, positive=True)
-        check_int("warmup", self.warmup, minimum=0)
-        check_int("checkpoint_every", self.checkpoint_every, minimum=1)
-        check_int("seed", self.seed, minimum=0, maximum=2**63 - 1)
+        TRAINING_STEPS.check(self.steps)
+        BATCH_SIZE.check(self.batch_size)
+        Parameter("learning_rate", 0, 10, above=True).check(self.learning_rate)
+        check_int("warmup", self.warmup, minimum=0, maximum=TRAINING_STEPS.maximum)
+        check_int("checkpoint_every", self.checkpoint_every, minimum=1, maximum=TRAINING_STEPS.maximum)
+        SEED.check(self.seed)
         if not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")
 

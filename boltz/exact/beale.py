@@ -36,7 +36,7 @@ import numpy as np
 
 from boltz.exact.onsager import check_coupling
 from boltz.io import atomic_write, cache_dir
-from boltz.validation import check_int, check_temperature
+from boltz.validation import check_int, check_real
 
 __all__ = ["MAX_BEALE_L", "DensityOfStates", "default_cache_dir", "density_of_states", "energy_distribution"]
 
@@ -349,7 +349,7 @@ def energy_distribution(
     L: int, T: float, J: float = 1.0, *, cache_dir: str | os.PathLike | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Energies E = J·(E/J) and P(E) = g(E) e^{−E/T}/Z of the L×L torus at temperature T (k_B = 1)."""
-    T = check_temperature(T)
+    T = check_real("T", T, positive=True)
     J = check_coupling(J)
     dos = density_of_states(L, cache_dir=cache_dir)
     energies = J * dos.energies.astype(np.float64)

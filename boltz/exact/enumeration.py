@@ -12,7 +12,7 @@ import torch
 
 from boltz.exact.onsager import check_coupling
 from boltz.systems.ising import energy, magnetization
-from boltz.validation import check_lattice, check_real, check_temperature
+from boltz.validation import LATTICE, check_real
 
 __all__ = ["MAX_ENUMERATION_L", "EnumeratedIsing", "all_configurations", "enumerate_ising"]
 
@@ -39,7 +39,7 @@ class EnumeratedIsing:
 
 def all_configurations(L: int) -> torch.Tensor:
     """Every spin state of the L×L torus: ``[2^(L²), L, L]`` int8, state n has s_i = +1 iff bit i of n is set."""
-    L = check_lattice(L)
+    L = LATTICE.check(L)
     if L > MAX_ENUMERATION_L:
         raise ValueError(f"enumeration needs L <= {MAX_ENUMERATION_L} (2^(L²) states), got L={L}")
     n_sites = L * L
@@ -52,7 +52,7 @@ def all_configurations(L: int) -> torch.Tensor:
 def enumerate_ising(L: int, T: float, J: float = 1.0, h: float = 0.0) -> EnumeratedIsing:
     """Exact ln Z, ⟨E⟩/N, c, ⟨|m|⟩, ⟨m²⟩, ⟨m⁴⟩ and p(s) by direct summation over all states."""
     spins = all_configurations(L)
-    T = check_temperature(T)
+    T = check_real("T", T, positive=True)
     J = check_coupling(J)
     h = check_real("h", h)
     n_sites = L * L

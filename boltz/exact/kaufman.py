@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from boltz.exact.onsager import as_temperatures, check_coupling, shaped
-from boltz.validation import check_lattice, check_temperature
+from boltz.validation import LATTICE, check_real
 
 __all__ = [
     "FiniteLatticeExact",
@@ -178,8 +178,8 @@ def _kaufman(L: int, T: np.ndarray, J: float) -> tuple[np.ndarray, np.ndarray, n
 
 def finite_lattice(L: int, T: float, J: float = 1.0) -> FiniteLatticeExact:
     """Exact ln Z, ⟨E⟩/L² and c of the L×L torus at one temperature (Kaufman 1949)."""
-    L = check_lattice(L)
-    T = check_temperature(T)
+    L = LATTICE.check(L)
+    T = check_real("T", T, positive=True)
     J = check_coupling(J)
     log_z, energy, specific_heat = _kaufman(L, np.array([T]), J)
     return FiniteLatticeExact(
@@ -189,20 +189,20 @@ def finite_lattice(L: int, T: float, J: float = 1.0) -> FiniteLatticeExact:
 
 def finite_lattice_log_z(L: int, T, J: float = 1.0):
     """ln Z of the L×L torus (total, not per spin) for a float or 1-D array of T."""
-    L, J = check_lattice(L), check_coupling(J)
+    L, J = LATTICE.check(L), check_coupling(J)
     T, scalar = as_temperatures(T)
     return shaped(_kaufman(L, T, J)[0], scalar)
 
 
 def finite_lattice_energy(L: int, T, J: float = 1.0):
     """Exact energy per spin ⟨E⟩/L² = −(1/L²) ∂ln Z/∂β of the L×L torus for a float or 1-D array of T."""
-    L, J = check_lattice(L), check_coupling(J)
+    L, J = LATTICE.check(L), check_coupling(J)
     T, scalar = as_temperatures(T)
     return shaped(_kaufman(L, T, J)[1], scalar)
 
 
 def finite_lattice_specific_heat(L: int, T, J: float = 1.0):
     """Exact specific heat per spin (∂²ln Z/∂β²)/(L² T²) of the L×L torus for a float or 1-D array of T."""
-    L, J = check_lattice(L), check_coupling(J)
+    L, J = LATTICE.check(L), check_coupling(J)
     T, scalar = as_temperatures(T)
     return shaped(_kaufman(L, T, J)[2], scalar)

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from boltz.validation import check_real, check_temperature
+from boltz.validation import check_real
 
 __all__ = [
     "T_C",
@@ -46,7 +46,7 @@ def as_temperatures(T) -> tuple[np.ndarray, bool]:
     if np.ndim(T) == 0:
         # numpy scalars and 0-d arrays count as plain numbers.
         value = T.item() if isinstance(T, (np.ndarray, np.generic)) else T
-        return np.array([check_temperature(value)]), True
+        return np.array([check_real("T", value, positive=True)]), True
     try:
         values = np.asarray(T, dtype=np.float64)
     except (TypeError, ValueError):
@@ -55,7 +55,7 @@ def as_temperatures(T) -> tuple[np.ndarray, bool]:
         raise ValueError(f"T must be a number or a 1-D array, got shape {values.shape}")
     bad = ~(np.isfinite(values) & (values > 0))
     if bad.any():
-        check_temperature(float(values[bad][0]))  # raises the shared one-line message
+        check_real("T", float(values[bad][0]), positive=True)  # raises the shared one-line message
     return values, False
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from boltz.systems.ising import energy, magnetization
-from boltz.validation import check_int, MAX_SAMPLES
+from boltz.validation import BURN_IN, SAMPLES, THIN
 
 
 class Kernel(Protocol):
@@ -45,7 +45,7 @@ class MCMCSamples:
 
 def burn_in(kernel: Kernel, *, sweeps: int, chunk: int, callback: Callable | None = None) -> float:
     """Advance every chain by at least ``sweeps`` sweeps, ``chunk`` kernel units at a time; returns the sweeps done."""
-    sweeps = check_int("burn_in", sweeps, minimum=0)
+    sweeps = BURN_IN.check(sweeps, "burn_in")
     done, step = 0.0, 0
     while done < sweeps:
         done += kernel.advance(chunk)
@@ -67,8 +67,8 @@ def collect(
     callback: Callable | None = None,
 ) -> MCMCSamples:
     """Record ``n_samples`` states per chain, advancing ``thin`` kernel units between records."""
-    n_samples = check_int("n_samples", n_samples, minimum=1, maximum=MAX_SAMPLES)
-    thin = check_int("thin", thin, minimum=1)
+    n_samples = SAMPLES.check(n_samples, "n_samples")
+    thin = THIN.check(thin)
     spins = np.empty((n_samples, *kernel.spins.shape), dtype=np.int8)
     sweeps = 0.0
     start = time.perf_counter()

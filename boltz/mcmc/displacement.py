@@ -29,7 +29,7 @@ from numba import njit, prange
 
 from boltz.mcmc.rng import chain_states, next_state, uniform32
 from boltz.systems.lennard_jones import CUTOFF, R_CAP, check_box, energy, energy_shift, virial
-from boltz.validation import MAX_SAMPLES, check_int, check_real, check_temperature
+from boltz.validation import BURN_IN, REFINE, SAMPLES, TEMPERATURE, THIN, check_int, check_real
 
 __all__ = ["DisplacementMetropolis", "LJChainSamples", "refine_lj", "sample_lj_metropolis", "tune_step_size"]
 
@@ -106,7 +106,7 @@ class DisplacementMetropolis:
         if not bool(torch.isfinite(positions).all()):
             raise ValueError("positions must be finite")
         self.box = check_box(box, cutoff)
-        self.T = check_temperature(T)
+        self.T = TEMPERATURE.check(T)
         self.cutoff, self.shifted = cutoff, shifted
         self.step_size = self._check_step(step_size)
         # A copy, wrapped into [0, box): the caller keeps its start.
@@ -210,9 +210,9 @@ def sample_lj_metropolis(
     ``callback`` gets ``{"phase": "burn_in" | "sample", "step", "sweeps", "positions" [B, N, 2], …}``
     after every tuning chunk and every recorded sample (the positions are a copy).
     """
-    n_samples = check_int("n_samples", n_samples, minimum=1, maximum=MAX_SAMPLES)
-    burn_in = check_int("burn_in", burn_in, minimum=0)
-    thin = check_int("thin", thin, minimum=1)
+    n_samples = SAMPLES.check(n_samples, "n_samples")
+    burn_in = BURN_IN.check(burn_in)
+    thin = THIN.check(thin)
     tune_every = check_int("tune_every", tune_every, minimum=1)
     target_acceptance = check_real("target_acceptance", target_acceptance, positive=True)
     if target_acceptance >= 1:
@@ -246,7 +246,7 @@ def sample_lj_metropolis(
 def refine_lj(positions: torch.Tensor, *, sweeps: int, box: float, T: float, step_size: float,
               cutoff: float = CUTOFF, shifted: bool = True, generator: torch.Generator | None = None) -> torch.Tensor:
     """``sweeps`` Metropolis sweeps with a fixed δ applied to every configuration of ``positions`` [B, N, 2]; returns new float64 positions."""
-    sweeps = check_int("refine sweeps", sweeps, minimum=0, maximum=100_000)
+    sweeps = REFINE.check(sweeps)
     kernel = DisplacementMetropolis(positions, box=box, T=T, step_size=step_size, cutoff=cutoff, shifted=shifted,
                                     generator=generator)
     if sweeps:

@@ -30,7 +30,7 @@ from numba import njit, prange
 from boltz.mcmc.chain import MCMCSamples, burn_in as run_burn_in, collect
 from boltz.mcmc.multispin import CHAINS_PER_WORD, MultiSpinMetropolis
 from boltz.mcmc.rng import chain_states, next_state, uniform32
-from boltz.validation import check_int, check_real, check_temperature
+from boltz.validation import COUPLING, FIELD, REFINE, TEMPERATURE
 
 _ALWAYS = 1 << 32  # a threshold no 32-bit draw reaches
 
@@ -99,8 +99,8 @@ class CheckerboardMetropolis:
 def metropolis_kernel(spins: torch.Tensor, *, T: float, J: float = 1.0, h: float = 0.0,
                       multispin: bool | None = None, generator: torch.Generator | None = None):
     """The Metropolis kernel for ``spins`` [B, L, L]: multi-spin coded when it applies (h = 0, J ≠ 0, B a multiple of 64)."""
-    T = check_temperature(T)
-    J, h = check_real("J", J), check_real("h", h)
+    T = TEMPERATURE.check(T)
+    J, h = COUPLING.check(J), FIELD.check(h)
     applies = h == 0.0 and J != 0.0 and spins.shape[0] % CHAINS_PER_WORD == 0
     if multispin is None:
         multispin = applies
@@ -114,7 +114,7 @@ def metropolis_kernel(spins: torch.Tensor, *, T: float, J: float = 1.0, h: float
 def refine(spins: torch.Tensor, *, sweeps: int, T: float, J: float = 1.0, h: float = 0.0,
            generator: torch.Generator | None = None) -> torch.Tensor:
     """``sweeps`` Metropolis sweeps applied to every configuration of ``spins`` [B, L, L]; returns new int8 spins."""
-    sweeps = check_int("refine sweeps", sweeps, minimum=0, maximum=100_000)
+    sweeps = REFINE.check(sweeps)
     kernel = metropolis_kernel(spins, T=T, J=J, h=h, generator=generator)
     if sweeps:
         kernel.advance(sweeps)

@@ -21,7 +21,7 @@ from numba import njit, prange, uint64
 
 from boltz.mcmc.chain import MCMCSamples, burn_in as run_burn_in, collect
 from boltz.mcmc.rng import chain_states, next_state, uniform32
-from boltz.validation import check_int, check_real, check_temperature
+from boltz.validation import COUPLING, FIELD, TEMPERATURE, THIN
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -116,9 +116,9 @@ def sample_wolff(
     generator: torch.Generator | None = None,
 ) -> MCMCSamples:
     """Wolff clusters from ``spins`` [B, L, L]: ≥ ``burn_in`` sweep-equivalents, then ``n_samples`` per chain every ``thin`` clusters."""
-    T = check_temperature(T)
-    J = check_real("J", J)
-    if check_real("h", h) != 0.0:
+    T = TEMPERATURE.check(T)
+    J = COUPLING.check(J)
+    if FIELD.check(h) != 0.0:
         raise ValueError("the Wolff sampler needs h = 0 (use --sampler metropolis for a field)")
     if J <= 0:
         raise ValueError("the Wolff sampler needs a ferromagnet, J > 0")
@@ -127,5 +127,5 @@ def sample_wolff(
     if thin is None:
         # Burn-in of 0 sweeps gives no cluster statistics: fall back to one cluster per sample.
         thin = max(1, math.ceil(kernel.spins[0].size / kernel.mean_cluster_size())) if kernel.clusters else 1
-    thin = check_int("thin", thin, minimum=1)
+    thin = THIN.check(thin)
     return collect(kernel, n_samples=n_samples, thin=thin, J=J, h=0.0, burn_in_sweeps=done, callback=callback)

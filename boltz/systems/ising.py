@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from boltz.validation import check_lattice
+from boltz.validation import LATTICE
 
 __all__ = [
     "bond_sum",
@@ -75,6 +75,6 @@ def magnetization(spins: torch.Tensor) -> torch.Tensor:
 
 def random_spins(batch: int, L: int, *, generator: torch.Generator | None = None) -> torch.Tensor:
     """Infinite-temperature start: ``[B, L, L]`` int8 spins, each ±1 with probability 1/2."""
-    check_lattice(L)
+    LATTICE.check(L)
     bits = torch.randint(0, 2, (batch, L, L), generator=generator, dtype=torch.int8)
     return (2 * bits - 1).to(torch.int8)

@@ -27,7 +27,7 @@ import math
 
 import torch
 
-from boltz.validation import check_int, check_real
+from boltz.validation import DENSITY, PARTICLES, TEMPERATURE, check_real
 
 __all__ = [
     "CUTOFF",
@@ -58,8 +58,8 @@ def potential_name(shifted: bool, cutoff: float = CUTOFF) -> str:
 
 def box_side(N: int, density: float) -> float:
     """Side √(N/ρ) of the square box holding N particles at number density ρ."""
-    N = check_int("N", N, minimum=2, maximum=100_000)
-    density = check_real("density", density, positive=True)
+    N = PARTICLES.check(N)
+    density = DENSITY.check(density)
     return math.sqrt(N / density)
 
 
@@ -158,7 +158,7 @@ def pressure(positions: torch.Tensor, box: float, *, T: float, cutoff: float = C
     r_c and has no such term.
     """
     check_box(box, cutoff)
-    T = check_real("T", T, positive=True)
+    T = TEMPERATURE.check(T)
     N, area = positions.shape[-2], box * box
     r2 = pair_displacements(positions, box).square().sum(-1)
     w = (r2 * _force_over_r(r2, cutoff)).sum(-1)
@@ -175,7 +175,7 @@ def lattice_positions(batch: int, N: int, box: float, *, dtype: torch.dtype = to
 
     Sites sit at cell centres, so the smallest distance is box/⌈√N⌉, the largest the box allows.
     """
-    N = check_int("N", N, minimum=2, maximum=100_000)
+    N = PARTICLES.check(N)
     side = math.ceil(math.sqrt(N))
     index = torch.arange(N)
     cells = torch.stack([index % side, index // side], dim=-1).to(dtype)

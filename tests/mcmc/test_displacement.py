@@ -121,7 +121,7 @@ def test_refine_relaxes_overlaps_and_keeps_the_input():
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"T": 0.0}, "T must be > 0"),
-    ({"n_samples": 0}, "n_samples must be >= 1"),
+    ({"n_samples": 0}, "n_samples must be between 1 and "),
     ({"step_size": -1.0}, "step_size must be > 0"),
     ({"target_acceptance": 1.5}, "target_acceptance must be in"),
     ({"box": 4.0}, "smaller than 2·r_c"),

@@ -129,8 +129,8 @@ def test_callback_sees_every_phase_and_the_run_is_seeded():
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"T": 0.0}, "T must be > 0"), ({"T": float("nan")}, "T must be finite"),
-    ({"T": 2.0, "h": float("inf")}, "h must be finite"), ({"T": 2.0, "n_samples": 0}, "n_samples must be >= 1"),
-    ({"T": 2.0, "thin": 0}, "thin must be >= 1"), ({"T": 2.0, "burn_in": -1}, "burn_in must be >= 0"),
+    ({"T": 2.0, "h": float("inf")}, "h must be finite"), ({"T": 2.0, "n_samples": 0}, "n_samples must be between 1 and "),
+    ({"T": 2.0, "thin": 0}, "thin must be between 1 and "), ({"T": 2.0, "burn_in": -1}, "burn_in must be between 0 and "),
     ({"T": 2.0, "multispin": True}, "multiple of 64 chains"),
 ])
 def test_bad_arguments_raise_value_error(kwargs, message):

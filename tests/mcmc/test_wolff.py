@@ -65,7 +65,7 @@ def test_add_probability():
 
 @pytest.mark.parametrize("kwargs,message", [
     ({"h": 0.1}, "needs h = 0"), ({"J": -1.0}, "needs a ferromagnet"), ({"T": -1.0}, "T must be > 0"),
-    ({"thin": 0}, "thin must be >= 1"),
+    ({"thin": 0}, "thin must be between 1 and "),
 ])
 def test_bad_arguments_raise_value_error(kwargs, message):
     kwargs = {"T": 2.0, "n_samples": 1, **kwargs}
