@@ -55,6 +55,19 @@ def test_jobs_setting_comes_from_the_environment_and_is_checked_there_too(app_mo
     assert "'Celery' is not one of diskcache, celery" in capsys.readouterr().err
 
 
+def test_the_job_cap_comes_from_the_command_line_or_the_environment_and_is_positive(app_module, monkeypatch, capsys):
+    monkeypatch.delenv("BOLTZ_MAX_JOBS", raising=False)
+    assert app_module.parse_options([]).max_jobs == 2
+    assert app_module.parse_options(["--max-jobs", "5"]).max_jobs == 5
+    monkeypatch.setenv("BOLTZ_MAX_JOBS", "1")
+    assert app_module.parse_options([]).max_jobs == 1
+    for bad in ("0", "two"):
+        monkeypatch.setenv("BOLTZ_MAX_JOBS", bad)
+        with pytest.raises(SystemExit):
+            app_module.parse_options([])
+    assert "--max-jobs / BOLTZ_MAX_JOBS: 0 is not a positive number" in capsys.readouterr().err
+
+
 def test_device_setting_is_resolved_once_and_refused_when_unusable(app_module, monkeypatch, capsys):
     import torch
 
