@@ -264,7 +264,15 @@ class RedisJobStore(JobStore):
 def open_job_store(where: str) -> JobStore:
     """The store at ``where``: a Redis URL (redis://, rediss://, unix://) or a folder."""
     where = str(where)
-    return RedisJobStore(where) if where.startswith(REDIS_SCHEMES) else DiskJobStore(where)
+    return RedisJobStore(where) if where.startswith(REDIS_SCHEMES) else _disk_job_store(where, os.getpid())
+
+
+@functools.lru_cache(maxsize=8)
+def _disk_job_store(directory: str, pid: int) -> DiskJobStore:
+    """One per folder and process (``pid`` is part of the key, so a forked job worker opens its own and never uses
+    its parent's SQLite connections). Opening a diskcache runs schema and PRAGMA statements that race with other
+    processes' use of it: opened on every callback, a soak of 5 tabs hit "file is not a database" in a job worker."""
+    return DiskJobStore(directory)
 
 
 @dataclass
