@@ -29,8 +29,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(url: str | None = None):
-    """The app at ``url``, or a fresh ``python app.py`` on a free port with its own cache folder (stopped afterwards)."""
+def running_app(url: str | None = None, env: dict | None = None):
+    """The app at ``url``, or a fresh ``python app.py`` on a free port with its own cache folder and ``env`` added to
+    its environment (stopped afterwards)."""
     if url:
         yield url.rstrip("/")
         return
@@ -38,7 +39,7 @@ def running_app(url: str | None = None):
     with tempfile.TemporaryDirectory() as cache:
         # Models trained from these scripts go to the temporary folder, not the user's own.
         env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
-               "BOLTZ_MODELS": str(Path(cache) / "user-models")}
+               "BOLTZ_MODELS": str(Path(cache) / "user-models"), **(env or {})}
         server = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--cache-dir", cache], cwd=ROOT,
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
