@@ -100,7 +100,11 @@ app.layout = html.Div([navbar(), dbc.Container(dash.page_container, fluid=True)]
 def main() -> None:
     if OPTIONS.host in ("0.0.0.0", "::"):
         print(f"warning: binding {OPTIONS.host} exposes the app to every network this machine is on")
-    app.run(host=OPTIONS.host, port=OPTIONS.port, debug=OPTIONS.debug)
+    # The DiskcacheManager forks a worker per job from the thread that serves the request. A fork taken while
+    # another request thread is inside SQLite (the job store, Dash's own cache) copies SQLite's locked mutex, and
+    # the worker hangs in its first SQLite call: 6 of 50 jobs of scripts/soak.py (5 tabs). Served by one thread,
+    # nothing else runs at the fork. Celery workers are not forked from the app, which keeps its threads.
+    app.run(host=OPTIONS.host, port=OPTIONS.port, debug=OPTIONS.debug, threaded=OPTIONS.jobs == "celery")
 
 
 if __name__ == "__main__":

@@ -112,8 +112,12 @@ def test_by_default_the_app_serves_this_machine_only_without_debug(app_module, m
     monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options([]))
     monkeypatch.setattr(app_module.app, "run", lambda **kwargs: calls.append(kwargs))
     app_module.main()
-    assert calls == [{"host": "127.0.0.1", "port": 8050, "debug": False}]
+    # One request thread: a job worker forked while another thread is inside SQLite hangs (app.main).
+    assert calls == [{"host": "127.0.0.1", "port": 8050, "debug": False, "threaded": False}]
     assert "warning" not in capsys.readouterr().out
+    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options(["--jobs", "celery"]))
+    app_module.main()  # Celery workers are not forked from the app: it keeps a thread per request
+    assert calls[-1]["threaded"] is True
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
