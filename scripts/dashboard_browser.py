@@ -13,6 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
@@ -55,8 +56,12 @@ def running_app(url: str | None = None, env: dict | None = None):
                     time.sleep(0.2)
             yield base
         finally:
+            workers = psutil.Process(server.pid).children(recursive=True)  # the job workers it forked
             server.terminate()
             server.wait(timeout=10)
+            for worker in workers:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    worker.kill()
 
 
 @contextlib.contextmanager
