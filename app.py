@@ -1,5 +1,5 @@
 """The boltz dashboard: ``python app.py [--host 127.0.0.1] [--port 8050] [--cache-dir DIR] [--jobs diskcache|celery]
-[--redis-url URL] [--device auto|cpu|cuda] [--debug]``; with ``--jobs celery``, ``celery -A app:celery_app worker`` runs the jobs."""
+[--redis-url URL] [--device auto|cpu|cuda] [--max-jobs K] [--debug]``; with ``--jobs celery``, ``celery -A app:celery_app worker`` runs the jobs."""
 
 from __future__ import annotations
 
@@ -37,12 +37,17 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--device", default=os.environ.get("BOLTZ_DEVICE", "auto"),
                         help="where jobs run the diffusion networks: auto (CUDA when present), cpu or cuda "
                              "(default $BOLTZ_DEVICE or auto; workers read the same variable)")
+    parser.add_argument("--max-jobs", type=int, default=os.environ.get("BOLTZ_MAX_JOBS", "2"),
+                        help="jobs that run at once across the app's workers; more wait in a queue (default "
+                             "$BOLTZ_MAX_JOBS or 2; workers read the same variable)")
     parser.add_argument("--debug", action="store_true", help="Dash debug mode (never on a shared network)")
     options = parser.parse_args(argv)
     try:  # checked here, once, so a bad value or a missing GPU stops the app instead of failing every job
         options.device = str(resolve_device(options.device))
     except ValueError as error:
         parser.error(f"--device / BOLTZ_DEVICE: {error}")
+    if options.max_jobs < 1:
+        parser.error(f"--max-jobs / BOLTZ_MAX_JOBS: {options.max_jobs} is not a positive number of jobs")
     if options.jobs not in JOB_MANAGERS:  # also when it came from $BOLTZ_JOBS, which argparse does not check
         parser.error(f"--jobs / BOLTZ_JOBS: {options.jobs!r} is not one of {', '.join(JOB_MANAGERS)}")
     return options
@@ -72,6 +77,7 @@ server = app.server
 server.config["BOLTZ_JOB_STORE"] = OPTIONS.redis_url if OPTIONS.jobs == "celery" else str(OPTIONS.cache_dir / "jobs")
 server.config["BOLTZ_TRAINING_DATA"] = str(OPTIONS.cache_dir / "jobs" / "training-data")
 server.config["BOLTZ_DEVICE"] = OPTIONS.device
+server.config["BOLTZ_MAX_JOBS"] = OPTIONS.max_jobs
 
 
 @server.route("/health")
@@ -94,7 +100,11 @@ app.layout = html.Div([navbar(), dbc.Container(dash.page_container, fluid=True)]
 def main() -> None:
     if OPTIONS.host in ("0.0.0.0", "::"):
         print(f"warning: binding {OPTIONS.host} exposes the app to every network this machine is on")
-    app.run(host=OPTIONS.host, port=OPTIONS.port, debug=OPTIONS.debug)
+    # The DiskcacheManager forks a worker per job from the thread that serves the request. A fork taken while
+    # another request thread is inside SQLite (the job store, Dash's own cache) copies SQLite's locked mutex, and
+    # the worker hangs in its first SQLite call: 6 of 50 jobs of scripts/soak.py (5 tabs). Served by one thread,
+    # nothing else runs at the fork. Celery workers are not forked from the app, which keeps its threads.
+    app.run(host=OPTIONS.host, port=OPTIONS.port, debug=OPTIONS.debug, threaded=OPTIONS.jobs == "celery")
 
 
 if __name__ == "__main__":

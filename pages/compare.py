@@ -5,11 +5,10 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from boltz.frames import new_job_id
 from boltz.live_jobs import SWEEP_OBSERVABLES, exact_curves, run_temperature_sweep
 from pages import figures
-from pages.components import (NumberField, check_fields, job_store, kept_result, last_job_store, number_input,
-                              register_cancel_alert, run_kept_job, temperature_range)
+from pages.components import (NumberField, check_fields, job_store, kept_result, last_job_store, new_job, number_input,
+                              register_job_watch, run_kept_job, temperature_range)
 
 dash.register_page(__name__, path="/compare", name="Compare", order=4)
 
@@ -51,14 +50,16 @@ def layout(**_query):
      Output("compare-job", "data"), Output("compare-alert", "children", allow_duplicate=True)],
     Input("compare-start", "n_clicks"),
     [State(f"compare-{f.name}", "value") for f in FIELDS], State("compare-samplers", "value"),
+    State("compare-cancel", "n_clicks"),
     prevent_initial_call=True,
 )
 def submit(_clicks, *states):
-    invalid, messages, parsed = check_fields(FIELDS, states[:-1], temperature_range)
-    if parsed is None or not states[-1]:
-        alert = None if states[-1] else dbc.Alert("Choose at least one sampler.", color="warning")
+    *values, samplers, cancel_clicks = states
+    invalid, messages, parsed = check_fields(FIELDS, values, temperature_range)
+    if parsed is None or not samplers:
+        alert = None if samplers else dbc.Alert("Choose at least one sampler.", color="warning")
         return invalid + messages + [no_update, alert]
-    return invalid + messages + [{"job_id": new_job_id(), "samplers": states[-1], **parsed}, None]
+    return invalid + messages + [new_job(cancel_clicks, samplers=samplers, **parsed), None]
 
 
 @callback(
@@ -109,4 +110,4 @@ def show_points(_ticks, job):
     return [figures.sweep_figure(name, frame["points"], exact) for name in SWEEP_OBSERVABLES]
 
 
-register_cancel_alert("compare")
+register_job_watch("compare", "compare-clock")

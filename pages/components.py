@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
-from boltz.frames import JobStore, open_job_store
+from boltz.frames import JobStore, job_slot, new_job_id, open_job_store
 from boltz.validation import Parameter
 from pages import figures
 
@@ -137,21 +137,62 @@ def kept_result(last_job: dict | None):
     return job_store().result(last_job["job_id"]) if last_job else None
 
 
+def new_job(cancel_clicks, **data) -> dict:
+    """A page's job: a fresh id, what the job needs, and how often the tab's Cancel had been clicked before it began."""
+    return {"job_id": new_job_id(), "cancel_clicks": cancel_clicks or 0, **data}
+
+
+def register_job_watch(page: str, clock: str) -> None:
+    """Say why a job ended without a result: cancelled, or its worker died (kill -9, out of memory).
+
+    Dash stops polling a background job when it has the result or when the job's worker is gone (DiskcacheManager:
+    the forked process is dead or a zombie; CeleryManager: the task failed or was revoked); it then sends no output,
+    only turns the ``running`` outputs back, among them the live ``clock``'s ``disabled``. So when the clock stops and
+    the job store still has the job "queued" or "running" (never "done" or "failed", which ``run_kept_job`` writes
+    before it returns), the job was cancelled, if the tab's Cancel was clicked after the job was submitted, or lost
+    its worker: the page says so and is usable again. The lost job's slot is taken back by its dead PID.
+    """
+    @callback(
+        Output(f"{page}-alert", "children", allow_duplicate=True),
+        Output(f"{page}-progress", "value", allow_duplicate=True),
+        Output(f"{page}-progress", "label", allow_duplicate=True),
+        Input(clock, "disabled"),
+        State(f"{page}-job", "data"), State(f"{page}-cancel", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def job_ended(stopped, job, cancel_clicks):
+        if not stopped or not job or job_store().state(job["job_id"]) in ("done", "failed"):
+            return no_update, no_update, no_update
+        if (cancel_clicks or 0) > job["cancel_clicks"]:
+            return dbc.Alert("Cancelled: the worker was stopped.", color="warning", dismissable=True), 0, "cancelled"
+        return dbc.Alert("The job failed: its worker stopped before it finished (killed, or out of memory). "
+                         "Nothing was kept; the page is ready for a new job.", color="danger", dismissable=True), 0, "failed"
+
+
 def run_kept_job(set_progress, job_id: str, run, done) -> tuple:
     """Body of a page's background job: ``run(store, job_id, on_progress, device)``, its summary kept in the job store.
 
-    ``device`` is where the server runs diffusion networks (app.py's ``--device``), never a browser's choice.
+    ``device`` is where the server runs diffusion networks (app.py's ``--device``), never a browser's choice. The
+    job first waits for one of the server's ``--max-jobs`` slots, its progress bar saying it is queued.
 
     Returns (last-job data, alert, progress value, progress label), ``done(summary)`` giving the value and label
     of a finished run; whatever goes wrong, the page shows a message and stays usable.
     """
-    store = job_store()
+    store, config = job_store(), dash.get_app().server.config
+
+    def queued(ahead: int) -> None:
+        set_progress((0, f"queued: {ahead} job{'' if ahead == 1 else 's'} ahead, waiting for a free slot"))
+
     try:
-        summary = run(store, job_id, on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)),
-                      device=dash.get_app().server.config["BOLTZ_DEVICE"])
+        with job_slot(store, job_id, config["BOLTZ_MAX_JOBS"], queued):
+            set_progress((0, "starting…"))
+            summary = run(store, job_id, on_progress=lambda fraction, text: set_progress((round(100 * fraction), text)),
+                          device=config["BOLTZ_DEVICE"])
     except Exception as error:  # noqa: BLE001 - any failure becomes an alert, never a traceback in the page
+        store.set_state(job_id, "failed")
         return dash.no_update, failure_alert(error), 0, "failed"
     store.save_result(job_id, summary)
+    store.set_state(job_id, "done")
     return ({"job_id": job_id}, None, *done(summary))
 
 
@@ -162,14 +203,6 @@ def run_comparison_job(set_progress, job: dict, run, settings_class) -> tuple:
         lambda store, job_id, on_progress, device: run(settings_class(**job["settings"]), store, job_id,
                                                        on_progress=on_progress, device=device),
         lambda summary: (100, f"done: {sum(stage['seconds'] for stage in summary['runs']):.1f} s of sampling"))
-
-
-def register_cancel_alert(page: str) -> None:
-    """``{page}-cancel`` kills the page's background worker (Dash's ``cancel=``); say so in ``{page}-alert``."""
-    @callback(Output(f"{page}-alert", "children", allow_duplicate=True), Input(f"{page}-cancel", "n_clicks"),
-              prevent_initial_call=True)
-    def cancelled(_clicks):
-        return dbc.Alert("Cancelled: the worker was stopped.", color="warning", dismissable=True)
 
 
 def player(page: str) -> html.Div:

@@ -10,14 +10,13 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
 from boltz.diffusion.sampling import SAMPLERS as SOLVERS
 from boltz.exact import T_C
-from boltz.frames import new_job_id
 from boltz.jobs import check_ising_memory
 from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
 from boltz.models import list_models
 from boltz.validation import COUPLING, FIELD, LATTICE, REFINE, SAMPLES, SEED, STEPS
 from pages import figures
-from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
-                              number_input, player, refused_by, register_cancel_alert, register_player,
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store, new_job,
+                              number_input, player, refused_by, register_job_watch, register_player,
                               run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/ising", name="Ising", order=1)
@@ -95,18 +94,18 @@ def layout(**_query):
     Input("ising-sample", "n_clicks"),
     [State(f"ising-{f.name}", "value") for f in FIELDS],
     State("ising-T", "value"), State("ising-sampler", "value"), State("ising-reference", "value"),
-    State("ising-solver", "value"), State("ising-model", "value"),
+    State("ising-solver", "value"), State("ising-model", "value"), State("ising-cancel", "n_clicks"),
     prevent_initial_call=True,
 )
 def submit(_clicks, *states):
     """Check the form; only a fully valid one becomes a job (the background callback below starts on it)."""
-    T, sampler, reference, solver, model = states[len(FIELDS):]
+    T, sampler, reference, solver, model, cancel_clicks = states[len(FIELDS):]
     invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)], FITS_IN_MEMORY)
     if parsed is None:
         return invalid + messages + [no_update, None]
     settings = IsingComparisonSettings(sampler=sampler, T=T, reference=None if reference == "none" else reference,
                                        solver=solver, model=model, **parsed)
-    return invalid + messages + [{"job_id": new_job_id(), "settings": asdict(settings)}, None]
+    return invalid + messages + [new_job(cancel_clicks, settings=asdict(settings)), None]
 
 
 @callback(
@@ -139,7 +138,9 @@ def show_live_frame(_ticks, job):
         return no_update, "starting…"
     position = f"{frame['step']}/{frame['steps']}" if frame["steps"] else f"{frame['step']}"
     title = f"live: {frame['sampler']} {frame['phase']} {position}"
-    return figures.lattice_figure(frame["state"], title, noisy=frame["phase"] == "denoise"), frame["text"]
+    figure = figures.lattice_figure(frame["state"], title, noisy=frame["phase"] == "denoise")
+    figure.layout.meta = {"job_id": frame["job_id"]}  # whose frame this is, for a client to check (scripts/soak.py)
+    return figure, frame["text"]
 
 
 def observables_table(runs: list[dict]) -> dbc.Table:
@@ -199,5 +200,5 @@ def download(_samples, _observables, last_job):
     return send_job_file(last_job["job_id"], name, f"ising_{settings['sampler']}_L{settings['L']}_T{settings['T']:g}_{name}")
 
 
+register_job_watch("ising", "ising-live-clock")
 register_player("ising")
-register_cancel_alert("ising")

@@ -7,15 +7,14 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from boltz.diffusion.sampling import SAMPLERS as SOLVERS
-from boltz.frames import new_job_id
 from boltz.live_jobs import LJComparisonSettings, run_lj_comparison
 from boltz.lj_jobs import check_lj_memory
 from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
 from boltz.validation import DENSITY, PARTICLES, REFINE, SAMPLES, SEED, STEPS, TEMPERATURE
 from pages import figures
-from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store,
-                              number_input, player, refused_by, register_cancel_alert, register_player,
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store, new_job,
+                              number_input, player, refused_by, register_job_watch, register_player,
                               run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
@@ -83,16 +82,17 @@ def layout(**_query):
     Input("lj-sample", "n_clicks"),
     [State(f"lj-{f.name}", "value") for f in FIELDS],
     State("lj-sampler", "value"), State("lj-reference", "value"), State("lj-solver", "value"), State("lj-model", "value"),
+    State("lj-cancel", "n_clicks"),
     prevent_initial_call=True,
 )
 def submit(_clicks, *states):
-    sampler, reference, solver, model = states[len(FIELDS):]
+    sampler, reference, solver, model, cancel_clicks = states[len(FIELDS):]
     invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)], FITS_IN_MEMORY)
     if parsed is None:
         return invalid + messages + [no_update, None]
     settings = LJComparisonSettings(sampler=sampler, reference=None if reference == "none" else reference,
                                     solver=solver, model=model, **parsed)
-    return invalid + messages + [{"job_id": new_job_id(), "settings": asdict(settings)}, None]
+    return invalid + messages + [new_job(cancel_clicks, settings=asdict(settings)), None]
 
 
 @callback(
@@ -170,5 +170,5 @@ def download(_samples, _observables, last_job):
                          f"lj_{settings['sampler']}_N{settings['N']}_rho{settings['density']:g}_T{settings['T']:g}_{name}")
 
 
+register_job_watch("lj", "lj-live-clock")
 register_player("lj")
-register_cancel_alert("lj")

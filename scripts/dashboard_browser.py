@@ -13,6 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psutil
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
@@ -29,8 +30,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(url: str | None = None):
-    """The app at ``url``, or a fresh ``python app.py`` on a free port with its own cache folder (stopped afterwards)."""
+def running_app(url: str | None = None, env: dict | None = None):
+    """The app at ``url``, or a fresh ``python app.py`` on a free port with its own cache folder and ``env`` added to
+    its environment (stopped afterwards)."""
     if url:
         yield url.rstrip("/")
         return
@@ -38,7 +40,7 @@ def running_app(url: str | None = None):
     with tempfile.TemporaryDirectory() as cache:
         # Models trained from these scripts go to the temporary folder, not the user's own.
         env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
-               "BOLTZ_MODELS": str(Path(cache) / "user-models")}
+               "BOLTZ_MODELS": str(Path(cache) / "user-models"), **(env or {})}
         server = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--cache-dir", cache], cwd=ROOT,
                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
@@ -54,8 +56,12 @@ def running_app(url: str | None = None):
                     time.sleep(0.2)
             yield base
         finally:
+            workers = psutil.Process(server.pid).children(recursive=True)  # the job workers it forked
             server.terminate()
             server.wait(timeout=10)
+            for worker in workers:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    worker.kill()
 
 
 @contextlib.contextmanager

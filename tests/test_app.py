@@ -55,6 +55,19 @@ def test_jobs_setting_comes_from_the_environment_and_is_checked_there_too(app_mo
     assert "'Celery' is not one of diskcache, celery" in capsys.readouterr().err
 
 
+def test_the_job_cap_comes_from_the_command_line_or_the_environment_and_is_positive(app_module, monkeypatch, capsys):
+    monkeypatch.delenv("BOLTZ_MAX_JOBS", raising=False)
+    assert app_module.parse_options([]).max_jobs == 2
+    assert app_module.parse_options(["--max-jobs", "5"]).max_jobs == 5
+    monkeypatch.setenv("BOLTZ_MAX_JOBS", "1")
+    assert app_module.parse_options([]).max_jobs == 1
+    for bad in ("0", "two"):
+        monkeypatch.setenv("BOLTZ_MAX_JOBS", bad)
+        with pytest.raises(SystemExit):
+            app_module.parse_options([])
+    assert "--max-jobs / BOLTZ_MAX_JOBS: 0 is not a positive number" in capsys.readouterr().err
+
+
 def test_device_setting_is_resolved_once_and_refused_when_unusable(app_module, monkeypatch, capsys):
     import torch
 
@@ -99,8 +112,12 @@ def test_by_default_the_app_serves_this_machine_only_without_debug(app_module, m
     monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options([]))
     monkeypatch.setattr(app_module.app, "run", lambda **kwargs: calls.append(kwargs))
     app_module.main()
-    assert calls == [{"host": "127.0.0.1", "port": 8050, "debug": False}]
+    # One request thread: a job worker forked while another thread is inside SQLite hangs (app.main).
+    assert calls == [{"host": "127.0.0.1", "port": 8050, "debug": False, "threaded": False}]
     assert "warning" not in capsys.readouterr().out
+    monkeypatch.setattr(app_module, "OPTIONS", app_module.parse_options(["--jobs", "celery"]))
+    app_module.main()  # Celery workers are not forked from the app: it keeps a thread per request
+    assert calls[-1]["threaded"] is True
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])
