@@ -1,4 +1,4 @@
-"""What a user made survives a restart: a model trained into the user models folder is listed by a fresh process."""
+"""What a user made survives a restart: user-trained models and finished jobs' results are seen by a fresh process."""
 
 import json
 import os
@@ -47,3 +47,24 @@ def test_without_boltz_models_the_user_folder_is_in_the_home_folder_not_the_ship
     seen = _fresh_process(HOME=str(home))
     assert seen["folder"] == str(mine.parent)
     assert [name for name, _, _, shipped in seen["models"] if not shipped] == ["mine"]
+
+
+def test_a_finished_jobs_result_and_files_are_read_back_by_a_fresh_process(tmp_path):
+    """The page of a reloaded tab asks the job store for its last job: after an app restart it is still there."""
+    from boltz.frames import new_job_id, open_job_store
+
+    job = new_job_id()
+    store = open_job_store(str(tmp_path / "jobs"))
+    store.save_result(job, {"job_id": job, "runs": [{"n": 3}]})
+    store.save_file(job, "samples.csv", b"energy,magnetization\n-8,4\n")
+    read_back = subprocess.run(
+        [sys.executable, "-c", "import json, sys; from boltz.frames import open_job_store; "
+         "store = open_job_store(sys.argv[1]); "
+         "print(json.dumps([store.result(sys.argv[2]), store.file(sys.argv[2], 'samples.csv').decode()]))",
+         str(tmp_path / "jobs"), job],
+        capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent,
+        env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert read_back.returncode == 0, read_back.stderr
+    result, csv = json.loads(read_back.stdout)
+    assert result["runs"] == [{"n": 3}] and result["job_id"] == job
+    assert csv == "energy,magnetization\n-8,4\n"
