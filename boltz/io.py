@@ -6,7 +6,10 @@ total energy E, the magnetization per spin m, then the N = L² spins (±1, row-m
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -62,6 +65,11 @@ def atomic_write_all(writes: Mapping[str | os.PathLike, Callable[[Path], None]])
         for partial in partials:
             partial.unlink(missing_ok=True)
     return paths
+
+
+def cache_key(config) -> str:
+    """A short hash of a config dataclass's fields: the name of its cache entry (any change of a field, a new entry)."""
+    return hashlib.sha256(json.dumps(dataclasses.asdict(config), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def read_npz_cache(path: str | os.PathLike, names: tuple[str, ...], valid: Callable[[dict], bool]) -> dict | None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from boltz.io import read_npz_cache, write_npz_cache
+from boltz.io import cache_key, read_npz_cache, write_npz_cache
 from boltz.mcmc.wolff import sample_wolff
 from boltz.systems.ising import random_spins
 from boltz.validation import (BURN_IN, CHAINS, LATTICE, SAMPLES_PER_TEMPERATURE, SEED, TEMPERATURE,
@@ -43,9 +41,6 @@ class IsingDataConfig:
 
     def temperatures(self) -> np.ndarray:
         return np.linspace(self.T_min, self.T_max, self.n_temperatures)
-
-    def key(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -89,7 +84,7 @@ def generate_ising_dataset(config: IsingDataConfig, *, callback=None) -> IsingDa
 def load_or_generate(config: IsingDataConfig, cache_dir: str | os.PathLike, *, callback=None) -> IsingDataset:
     """The dataset of ``config`` from ``cache_dir`` if cached (npz, no pickle), else generated and cached atomically
     (a :class:`DataCancelled` generation caches nothing)."""
-    path = Path(cache_dir) / f"ising_L{config.L}_{config.key()}.npz"
+    path = Path(cache_dir) / f"ising_L{config.L}_{cache_key(config)}.npz"
 
     def valid(data: dict) -> bool:
         spins, temperatures = data["spins"], data["temperatures"]

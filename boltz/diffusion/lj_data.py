@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from boltz.diffusion.data import report_data
-from boltz.io import read_npz_cache, write_npz_cache
+from boltz.io import cache_key, read_npz_cache, write_npz_cache
 from boltz.mcmc.displacement import sample_lj_metropolis
 from boltz.systems.lennard_jones import box_side, check_box, lattice_positions
 from boltz.validation import (BURN_IN, CHAINS, DENSITY, PARTICLES, SAMPLES_PER_TEMPERATURE, SEED,
@@ -56,9 +54,6 @@ class LJDataConfig:
     def temperatures(self) -> np.ndarray:
         return np.linspace(self.T_min, self.T_max, self.n_temperatures)
 
-    def key(self) -> str:
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
-
 
 @dataclass(frozen=True)
 class LJDataset:
@@ -96,7 +91,7 @@ def load_or_generate_lj(config: LJDataConfig, cache_dir: str | os.PathLike, *, c
     (a cancelled generation caches nothing of its N)."""
     datasets = []
     for N in config.sizes:
-        path = Path(cache_dir) / f"lj_N{N}_{config.key()}.npz"
+        path = Path(cache_dir) / f"lj_N{N}_{cache_key(config)}.npz"
 
         def valid(data: dict, N=N) -> bool:
             positions, temperatures = data["positions"], data["temperatures"]
