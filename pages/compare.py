@@ -6,20 +6,20 @@ import numpy as np
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from boltz.live_jobs import SWEEP_OBSERVABLES, exact_curves, run_temperature_sweep
+from boltz.validation import LATTICE, SAMPLES, SEED, STEPS, TEMPERATURES
 from pages import figures
 from pages.components import (NumberField, check_fields, job_store, kept_result, last_job_store, new_job, number_input,
-                              register_job_watch, run_kept_job, temperature_range)
+                              register_job_watch, run_kept_job, temperature_fields, temperature_range)
 
 dash.register_page(__name__, path="/compare", name="Compare", order=4)
 
 FIELDS = (
-    NumberField("L", "lattice size L", 16, 2, 128),
-    NumberField("T_min", "lowest T", 1.6, 0.1, 10, integer=False),
-    NumberField("T_max", "highest T", 3.4, 0.1, 10, integer=False),
-    NumberField("points", "temperatures", 7, 2, 41),
-    NumberField("n", "samples per point", 200, 10, 100_000),
-    NumberField("steps", "diffusion steps", 50, 1, 2000),
-    NumberField("seed", "seed", 0, 0, 2**31 - 1),
+    NumberField.of(LATTICE, "lattice size L", 16, maximum=128),
+    *temperature_fields(1.6, 3.4),
+    NumberField.of(TEMPERATURES, "temperatures", 7, minimum=2, maximum=41, name="points"),
+    NumberField.of(SAMPLES, "samples per point", 200, minimum=10, maximum=100_000),
+    NumberField.of(STEPS, "diffusion steps", 50, maximum=2000),
+    NumberField.of(SEED, "seed", 0, maximum=2**31 - 1),
 )
 SAMPLERS = [{"label": " diffusion", "value": "diffusion"}, {"label": " Metropolis", "value": "metropolis"},
             {"label": " Wolff", "value": "wolff"}]

@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from boltz.frames import JobStore, job_slot, new_job_id, open_job_store
-from boltz.validation import Parameter
+from boltz.validation import TEMPERATURE, Parameter
 from pages import figures
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,12 @@ class NumberField:
 
     @classmethod
     def of(cls, parameter: Parameter, label: str, value: float, *, minimum: float | None = None,
-           maximum: float | None = None) -> NumberField:
-        """The field of a boltz parameter, on a narrower range where the page serves less than the library."""
+           maximum: float | None = None, name: str | None = None) -> NumberField:
+        """The field of a boltz parameter, on a narrower range where the page serves less than the library;
+        ``name`` (its id suffix and the name its messages use) when one parameter sets several fields (T_min, T_max)."""
         narrowed = parameter.within(minimum, maximum)
-        return cls(narrowed.name, label, value, narrowed.minimum, narrowed.maximum, narrowed.integer, narrowed.above)
+        return cls(name or narrowed.name, label, value, narrowed.minimum, narrowed.maximum, narrowed.integer,
+                   narrowed.above)
 
     @property
     def parameter(self) -> Parameter:
@@ -93,6 +95,12 @@ def refused_by(name: str, check):
         return None
 
     return rule
+
+
+def temperature_fields(lowest_value: float, highest_value: float, *, lowest: float = 0.1) -> tuple[NumberField, NumberField]:
+    """The T_min and T_max fields of a form over a temperature range (checked together by :func:`temperature_range`)."""
+    return (NumberField.of(TEMPERATURE, "lowest T", lowest_value, minimum=lowest, maximum=10, name="T_min"),
+            NumberField.of(TEMPERATURE, "highest T", highest_value, minimum=lowest, maximum=10, name="T_max"))
 
 
 def temperature_range(parsed: dict) -> tuple[str, str] | None:

@@ -19,9 +19,11 @@ from boltz.frames import new_job_id
 from boltz.live_jobs import check_model_name, run_training
 from boltz.models import SHIPPED_DIR, list_lj_models, list_models, user_models_dir
 from boltz.systems.lennard_jones import CUTOFF, box_side, check_box
+from boltz.validation import (BATCH_SIZE, DENSITY, LATTICE, PARTICLES, SAMPLES_PER_TEMPERATURE, SEED, TEMPERATURES,
+                              TRAINING_STEPS)
 from pages import figures
 from pages.components import (NumberField, check_fields, job_store, kept_result, last_job_store, number_input,
-                              run_kept_job, select, temperature_range)
+                              run_kept_job, select, temperature_fields, temperature_range)
 
 dash.register_page(__name__, path="/training", name="Training", order=3)
 
@@ -47,27 +49,25 @@ class Form(NamedTuple):
 
 FORMS = {
     "ising": Form("training", (
-        NumberField("L", "lattice size L", 16, 4, 128),
-        NumberField("T_min", "lowest T", 1.5, 0.1, 10, integer=False),
-        NumberField("T_max", "highest T", 3.5, 0.1, 10, integer=False),
-        NumberField("temperatures", "temperatures", 21, 1, 101),
-        NumberField("samples", "samples per T", 512, 1, 100_000),
+        NumberField.of(LATTICE, "lattice size L", 16, minimum=4, maximum=128),
+        *temperature_fields(1.5, 3.5),
+        NumberField.of(TEMPERATURES, "temperatures", 21, maximum=101, name="temperatures"),
+        NumberField.of(SAMPLES_PER_TEMPERATURE, "samples per T", 512, maximum=100_000, name="samples"),
         NumberField("channels", "U-Net width", 16, 4, 64),
-        NumberField("steps", "training steps", 2000, 1, 200_000),
-        NumberField("batch", "batch size", 64, 1, 4096),
-        NumberField("seed", "seed", 0, 0, 2**31 - 1),
+        NumberField.of(TRAINING_STEPS, "training steps", 2000, maximum=200_000),
+        NumberField.of(BATCH_SIZE, "batch size", 64, maximum=4096, name="batch"),
+        NumberField.of(SEED, "seed", 0, maximum=2**31 - 1),
     ), (temperature_range,)),
     "lj": Form("training-lj", (
-        NumberField("N", "particles N", 16, 2, 512),
-        NumberField("density", "density ρ", 0.64, 0.001, 1.2, integer=False),
-        NumberField("T_min", "lowest T", 0.65, 0.05, 10, integer=False),
-        NumberField("T_max", "highest T", 0.85, 0.05, 10, integer=False),
-        NumberField("temperatures", "temperatures", 5, 1, 101),
-        NumberField("samples", "samples per T", 1024, 1, 100_000),
+        NumberField.of(PARTICLES, "particles N", 16, maximum=512),
+        NumberField.of(DENSITY, "density ρ", 0.64, minimum=0.001, maximum=1.2),
+        *temperature_fields(0.65, 0.85, lowest=0.05),
+        NumberField.of(TEMPERATURES, "temperatures", 5, maximum=101, name="temperatures"),
+        NumberField.of(SAMPLES_PER_TEMPERATURE, "samples per T", 1024, maximum=100_000, name="samples"),
         NumberField("hidden", "network width", 32, 4, 128),
-        NumberField("steps", "training steps", 2000, 1, 200_000),
-        NumberField("batch", "batch size", 32, 1, 4096),
-        NumberField("seed", "seed", 0, 0, 2**31 - 1),
+        NumberField.of(TRAINING_STEPS, "training steps", 2000, maximum=200_000),
+        NumberField.of(BATCH_SIZE, "batch size", 32, maximum=4096, name="batch"),
+        NumberField.of(SEED, "seed", 0, maximum=2**31 - 1),
     ), (temperature_range, lj_box)),
 }
 ALL_FIELDS = [(form.prefix, field) for form in FORMS.values() for field in form.fields]
