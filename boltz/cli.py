@@ -33,6 +33,19 @@ def _progress_callback(bar):
     return callback
 
 
+def _limit_threads(threads: int | None) -> None:
+    """``--threads``: torch's and numba's CPU threads. Numba's OpenMP layer, started by the first parallel MCMC
+    kernel, would otherwise reset torch's thread count to the core count behind the training's back."""
+    if threads is None:
+        return
+    import numba
+    import torch
+
+    threads = THREADS.check(threads)
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    torch.set_num_threads(threads)
+
+
 def _device(args):
     from boltz.device import resolve_device
 
@@ -78,10 +91,7 @@ def _train_ising(args) -> int:
     from boltz.diffusion.training import TrainConfig, train_ising
     from boltz.progress import ProgressBar
 
-    import torch
-
-    if args.threads is not None:
-        torch.set_num_threads(THREADS.check(args.threads))
+    _limit_threads(args.threads)
     data = IsingDataConfig(L=args.L, T_min=args.T_min, T_max=args.T_max, n_temperatures=args.n_temperatures,
                            samples_per_temperature=args.samples_per_temperature, seed=args.seed)
     network = UNetConfig(channels=args.channels, channel_mults=tuple(args.channel_mults))
@@ -181,10 +191,7 @@ def _train_lj(args) -> int:
     from boltz.diffusion.training import TrainConfig
     from boltz.progress import ProgressBar
 
-    import torch
-
-    if args.threads is not None:
-        torch.set_num_threads(THREADS.check(args.threads))
+    _limit_threads(args.threads)
     data = LJDataConfig(sizes=tuple(args.sizes), density=args.density, T_min=args.T_min, T_max=args.T_max,
                         n_temperatures=args.n_temperatures, samples_per_temperature=args.samples_per_temperature,
                         shifted=not args.truncated, seed=args.seed)
@@ -277,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample_lj.add_argument("--chains", type=int, default=8, help="Metropolis: independent chains, written one after another")
     sample_lj.add_argument("--burn-in", type=int, default=None, help="Metropolis: sweeps tuning the step (default 1000)")
     sample_lj.add_argument("--thin", type=int, default=None, help="Metropolis: sweeps between samples (default 10)")
-    sample_lj.add_argument("--solver", choices=["sde", "ode", "pc", "ddim"], default="sde",
+    sample_lj.add_argument("--solver", choices=list(SAMPLERS), default="sde",
                            help="diffusion: reverse-time solver")
     sample_lj.add_argument("--steps", type=int, default=100, help="diffusion: noise levels (solver steps)")
     sample_lj.add_argument("--refine", type=int, default=0, help="diffusion: Metropolis sweeps after the last step")

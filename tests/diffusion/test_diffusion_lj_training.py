@@ -1,5 +1,7 @@
 import json
 import math
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -95,6 +97,18 @@ def test_diffusion_samples_lie_in_the_box_with_trajectory_frames_and_refinement(
         sample_lj_diffusion(model, N=16, density=0.35, T=2.0, n=1)
     with pytest.raises(ValueError, match="trained at density 0.35"):
         sample_lj_diffusion(model, N=16, density=0.2, T=1.0, n=1)
+
+
+def test_threads_option_holds_after_numba_generated_the_data(tmp_path):
+    # The first parallel numba kernel (the Metropolis data) starts an OpenMP pool that used to reset torch's
+    # thread count, so `--threads 1` trained on every core; a fresh process, since thread counts are global.
+    command = [sys.executable, "-m", "boltz", "train", "lj", "--sizes", "16", "--density", "0.35", "--T-min", "0.9",
+               "--T-max", "1.1", "--n-temperatures", "2", "--samples-per-temperature", "16", "--hidden", "8",
+               "--layers", "1", "--steps", "2", "--batch-size", "2", "--threads", "1",
+               "--cache-dir", str(tmp_path / "cache"), "--out", str(tmp_path / "model")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "on cpu (1 threads)" in done.stderr
 
 
 def test_train_and_sample_from_the_command_line(tmp_path, capsys):
