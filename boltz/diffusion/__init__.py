@@ -1,6 +1,7 @@
 """Score-based diffusion for Boltzmann sampling: the VP forward SDE and its reverse-time samplers."""
 
-from boltz.diffusion.sampling import SAMPLERS, project_spins, sample_ddim, sample_ode, sample_pc, sample_sde
+from boltz.diffusion.sampling import (SAMPLERS, project_spins, sample_ancestral, sample_ddim, sample_ode, sample_pc,
+                                     sample_sde)
 from boltz.diffusion.sde import SCHEDULES, VPSDE, CosineVPSDE, NoiseSchedule, VariancePreserving
 from boltz.diffusion.utils import append_dims
 
@@ -13,6 +14,7 @@ __all__ = [
     "VariancePreserving",
     "append_dims",
     "project_spins",
+    "sample_ancestral",
     "sample_ddim",
     "sample_ode",
     "sample_pc",

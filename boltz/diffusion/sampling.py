@@ -1,4 +1,4 @@
-"""Reverse-time samplers for the ε-prediction diffusion model: SDE, probability-flow ODE, predictor–corrector, DDIM.
+"""Reverse-time samplers for the ε-prediction diffusion model: SDE, ancestral SDE, probability-flow ODE, predictor–corrector, DDIM.
 
 Every sampler has one signature::
 
@@ -17,15 +17,17 @@ From ε̂ come the score s = ∇ log p_t(x) ≈ −ε̂/σ(t) and the denoised m
 x̂_0 = E[x_0 | x_t] ≈ (x_t − σ ε̂)/α.
 
 Time grid and step count. ``steps`` = N noise levels 1 = t_0 > t_1 > … > t_{N−1} = t_min
-(uniform in t for ``sde`` and ``pc``, uniform in log-SNR for ``ode`` and ``ddim``; just t_0 = 1
+(uniform in t for ``sde`` and ``pc``, uniform in log-SNR for ``ancestral``, ``ode`` and ``ddim``; just t_0 = 1
 when N = 1). The sampler moves x from level to level; at the last level it returns the denoised mean x̂_0 instead of the noisy x_{t_min}: x_{t_min}
 still carries Gaussian noise of std σ(t_min) (≈ 0.01 for the linear schedule) around the data,
 which x̂_0 removes for one more network evaluation. That final step is noise-free; it is the
 Euler step to σ = 0 that ends Karras et al.'s Algorithm 1 and the DDIM step to α = 1. Network
-evaluations (NFE): ``sde`` and ``ddim`` N, ``ode`` 2N − 1, ``pc`` N + M(N − 1) with M corrector steps.
+evaluations (NFE): ``sde``, ``ancestral`` and ``ddim`` N, ``ode`` 2N − 1, ``pc`` N + M(N − 1) with M corrector steps.
 
 Which one: Euler–Maruyama (``sde``, ``pc``) is first order in Δt and needs N ≳ 100 (with N ≤ 20
-it visibly mis-weights the modes of sharp ±1 data); ``ode`` (Heun, second order) is accurate to
+it visibly mis-weights the modes of sharp ±1 data); ``ancestral`` integrates the same reverse SDE
+with its linear part exact, and on the Ising model it is the most accurate at a given N (its
+noise undoes the errors of earlier steps, which the deterministic solvers carry along); ``ode`` (Heun, second order) is accurate to
 < 1% from N ≈ 50; ``ddim`` is the cheapest per level but first order, its samples slightly too
 narrow (a Gaussian's spread by ≈ 5% at N = 50, 2.4% at N = 100).
 
@@ -46,7 +48,7 @@ from boltz.diffusion.sde import NoiseSchedule
 from boltz.diffusion.utils import append_dims, random_normal, random_uniform
 from boltz.validation import STEPS, check_int, check_real
 
-__all__ = ["SAMPLERS", "project_spins", "sample_ddim", "sample_ode", "sample_pc", "sample_sde"]
+__all__ = ["SAMPLERS", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode", "sample_pc", "sample_sde"]
 
 Model = Callable[[torch.Tensor, torch.Tensor, "torch.Tensor | None"], torch.Tensor]
 
@@ -256,6 +258,38 @@ def sample_ddim(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps
     return pred.denoised
 
 
+@torch.no_grad()
+def sample_ancestral(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 100, condition=None,
+                     callback=None, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Reverse SDE by SDE-DPM-Solver++(1), i.e. DDPM ancestral sampling (Lu et al. 2022b, SDE-DPM-Solver++1; Ho et al. 2020): ``[B, C, L, L] → [B, C, L, L]``.
+
+    With λ = ½ log-SNR and h = λ_{i+1} − λ_i, each move draws x_{i+1} from the forward
+    process's posterior q(x_{i+1} | x_i, x_0) at x_0 = x̂_0(x_i):
+    x_{i+1} = (σ_{i+1}/σ_i) e^{−h} x_i + α_{i+1}(1 − e^{−2h}) x̂_0 + σ_{i+1} √(1 − e^{−2h}) z.
+    The linear drift is integrated exactly, so, unlike Euler–Maruyama in t, large steps far
+    from the data stay accurate. N = ``steps`` levels equally spaced in log-SNR, N evaluations;
+    for α ≡ 1 (variance exploding) it reads x_{i+1} = r² x_i + (1 − r²) x̂_0 + σ_{i+1} √(1 − r²) z,
+    r = σ_{i+1}/σ_i.
+    """
+    steps = _check_inputs(x, steps, condition)
+    times = _log_snr_times(schedule, steps)
+    for i, t in enumerate(times):
+        pred = _predict(model, schedule, x, t, condition)
+        _report(callback, i, times, x, pred)
+        if i == steps - 1:
+            break
+        # Posterior step: decay e^{−h} of x_i towards α_{i+1} x̂_0, plus fresh noise of variance σ²_{i+1}(1 − e^{−2h})
+        t_next = torch.full_like(pred.t, times[i + 1])
+        h = append_dims(0.5 * (schedule.log_snr(t_next) - schedule.log_snr(pred.t)), x.ndim)
+        alpha_next = append_dims(schedule.alpha(t_next), x.ndim)
+        sigma_next = append_dims(schedule.sigma(t_next), x.ndim)
+        kept = -torch.expm1(-2.0 * h)  # 1 − e^{−2h}
+        x = ((sigma_next / pred.sigma) * torch.exp(-h) * x + alpha_next * kept * pred.denoised
+             + sigma_next * torch.sqrt(kept) * _noise(x, generator))
+    # Denoise: x̂_0 = (x_{t_min} − σ ε̂)/α
+    return pred.denoised
+
+
 def project_spins(x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
     """Spins s = sign(x), channel dropped: ``[B, 1, L, L]`` float → ``[B, L, L]`` int8 in {−1, +1}.
 
@@ -277,4 +311,4 @@ def project_spins(x: torch.Tensor, *, generator: torch.Generator | None = None) 
 
 
 # Names for the UI and the CLI.
-SAMPLERS = {"sde": sample_sde, "ode": sample_ode, "pc": sample_pc, "ddim": sample_ddim}
+SAMPLERS = {"sde": sample_sde, "ancestral": sample_ancestral, "ode": sample_ode, "pc": sample_pc, "ddim": sample_ddim}

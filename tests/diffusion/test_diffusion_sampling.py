@@ -20,6 +20,7 @@ from boltz.diffusion import (
     CosineVPSDE,
     append_dims,
     project_spins,
+    sample_ancestral,
     sample_ddim,
     sample_ode,
     sample_pc,
@@ -128,6 +129,20 @@ def test_heun_ode_is_second_order_and_ddim_first_order(schedule):
     assert -0.06 < errors["ddim", 50] < -0.03
 
 
+@pytest.mark.parametrize("schedule", [VPSDE(), CosineVPSDE()], ids=repr)
+def test_ancestral_is_first_order_and_narrows_the_data(schedule):
+    # Each move uses x̂_0 = E[x_0 | x_t] and drops Var(x_0 | x_t), so samples come out too narrow
+    # by ≈ 2δ/4 (twice DDIM's error), halving per doubling of N; the mean stays right.
+    errors = {}
+    for steps in (50, 100, 200):
+        out = sample_ancestral(gaussian_eps(schedule), _prior(schedule, batch=200_000), schedule, steps=steps,
+                               generator=torch.Generator().manual_seed(steps))
+        assert abs(float(out.mean()) - MU) < 0.01 * S
+        errors[steps] = float(out.std()) / S - 1
+    assert -0.06 < errors[100] < -0.04
+    assert 1.6 < errors[50] / errors[100] < 2.4 and 1.6 < errors[100] / errors[200] < 2.4
+
+
 def _exact_two_point_fraction(schedule, name, steps):
     """P(sample = +1) for x_1 from the exact t = 1 marginal, via the sampler's threshold x* on x_1."""
     model = two_point_eps(schedule)
@@ -171,7 +186,7 @@ class _Recorder:
         return 0.5 * x
 
 
-@pytest.mark.parametrize("name,evaluations", [("sde", 6), ("ode", 11), ("pc", 11), ("ddim", 6)])
+@pytest.mark.parametrize("name,evaluations", [("sde", 6), ("ancestral", 6), ("ode", 11), ("pc", 11), ("ddim", 6)])
 def test_callback_once_per_level_from_one_to_t_min(name, evaluations):
     schedule = VPSDE()
     model, seen = _Recorder(), []
@@ -188,7 +203,7 @@ def test_callback_once_per_level_from_one_to_t_min(name, evaluations):
     for info in seen:
         assert info["sigma"] == pytest.approx(float(schedule.sigma(torch.tensor([info["t"]]))), rel=1e-6)
         assert info["x"].shape == x.shape and info["denoised"].shape == x.shape
-    # Network evaluations: sde, ddim N; ode 2N − 1; pc N + M(N − 1) with M = 1.
+    # Network evaluations: sde, ancestral, ddim N; ode 2N − 1; pc N + M(N − 1) with M = 1.
     assert len(model.calls) == evaluations
     for shape, t, cond in model.calls:
         assert shape == x.shape and t.shape == (3,) and t.dtype == torch.float32 and cond is condition
@@ -231,7 +246,7 @@ def test_same_generator_seed_same_samples(name):
     model, x = two_point_eps(schedule), _prior(schedule, batch=64)
     run = lambda seed: SAMPLERS[name](model, x, schedule, steps=20, generator=torch.Generator().manual_seed(seed))
     assert torch.equal(run(5), run(5))
-    if name in ("sde", "pc"):
+    if name in ("sde", "ancestral", "pc"):
         assert not torch.equal(run(5), run(6))
     else:
         assert torch.equal(run(5), run(6))  # deterministic: the generator is unused
@@ -239,11 +254,11 @@ def test_same_generator_seed_same_samples(name):
 
 def test_samplers_share_one_signature():
     reference = inspect.signature(sample_sde).parameters
-    for sampler in (sample_ode, sample_ddim, sample_pc):
+    for sampler in (sample_ancestral, sample_ode, sample_ddim, sample_pc):
         parameters = inspect.signature(sampler).parameters
         assert list(parameters)[: len(reference)] == list(reference)
         assert all(parameters[k].kind == reference[k].kind for k in reference)
-    assert set(SAMPLERS) == {"sde", "ode", "pc", "ddim"}
+    assert set(SAMPLERS) == {"sde", "ancestral", "ode", "pc", "ddim"}
 
 
 @pytest.mark.parametrize("name", list(SAMPLERS))
