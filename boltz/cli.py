@@ -398,6 +398,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     try:
+        # Python 3.11's argparse drops a "--" value, so `--T=--` would reach the commands as an empty list
+        for token in sys.argv[1:] if argv is None else argv:
+            if isinstance(token, str) and token.startswith("--") and token.endswith("=--"):
+                raise ValueError(f"{token.split('=')[0][2:]} must be a number, got '--'")
         args = build_parser().parse_args(argv)
         return args.run(args)
     except ValueError as error:

@@ -125,3 +125,12 @@ def test_a_hostile_value_is_one_error_line_and_exit_2(command, data, no_jobs, ca
 def test_argparse_failures_are_one_line_too(argv, no_jobs, capsys):
     code, err, written = _run(argv, capsys)
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and written == []
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_dashdash_value_is_one_error_line(command, no_jobs, capsys):
+    # Python 3.11's argparse drops the value "--" of `--T=--`, leaving an empty list (found by the test above).
+    base, options = COMMANDS[command]
+    option = next(name for name in options if name in ("--T", "--T-min"))
+    code, err, written = _run([*base, f"{option}=--"], capsys)
+    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1 and written == [], err
