@@ -26,8 +26,8 @@ evaluations (NFE): ``sde``, ``ancestral`` and ``ddim`` N, ``ode`` 2N − 1, ``pc
 
 Which one: Euler–Maruyama (``sde``, ``pc``) is first order in Δt and needs N ≳ 100 (with N ≤ 20
 it visibly mis-weights the modes of sharp ±1 data); ``ancestral`` integrates the same reverse SDE
-with its linear part exact, and on the Ising model it is the most accurate at a given N (its
-noise undoes the errors of earlier steps, which the deterministic solvers carry along); ``ode`` (Heun, second order) is accurate to
+with its linear part exact but, using x̂_0 for x_0, makes samples too narrow (twice DDIM's error; on
+the Ising model too ordered below T_c at N = 50, README); ``ode`` (Heun, second order) is accurate to
 < 1% from N ≈ 50; ``ddim`` is the cheapest per level but first order, its samples slightly too
 narrow (a Gaussian's spread by ≈ 5% at N = 50, 2.4% at N = 100).
 
