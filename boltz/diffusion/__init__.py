@@ -1,7 +1,7 @@
 """Score-based diffusion for Boltzmann sampling: the VP forward SDE and its reverse-time samplers."""
 
 from boltz.diffusion.sampling import (SAMPLERS, project_spins, sample_ancestral, sample_ddim, sample_ode, sample_pc,
-                                     sample_sde)
+                                     sample_sa, sample_sde)
 from boltz.diffusion.sde import SCHEDULES, VPSDE, CosineVPSDE, NoiseSchedule, VariancePreserving
 from boltz.diffusion.utils import append_dims
 
@@ -18,5 +18,6 @@ __all__ = [
     "sample_ddim",
     "sample_ode",
     "sample_pc",
+    "sample_sa",
     "sample_sde",
 ]

@@ -1,4 +1,4 @@
-"""Reverse-time samplers for the ε-prediction diffusion model: SDE, ancestral SDE, probability-flow ODE, predictor–corrector, DDIM.
+"""Reverse-time samplers for the ε-prediction diffusion model: SDE, ancestral SDE, stochastic Adams, probability-flow ODE, predictor–corrector, DDIM.
 
 Every sampler has one signature::
 
@@ -17,17 +17,19 @@ From ε̂ come the score s = ∇ log p_t(x) ≈ −ε̂/σ(t) and the denoised m
 x̂_0 = E[x_0 | x_t] ≈ (x_t − σ ε̂)/α.
 
 Time grid and step count. ``steps`` = N noise levels 1 = t_0 > t_1 > … > t_{N−1} = t_min
-(uniform in t for ``sde`` and ``pc``, uniform in log-SNR for ``ancestral``, ``ode`` and ``ddim``; just t_0 = 1
+(uniform in t for ``sde`` and ``pc``, uniform in log-SNR for ``ancestral``, ``sa``, ``ode`` and ``ddim``; just t_0 = 1
 when N = 1). The sampler moves x from level to level; at the last level it returns the denoised mean x̂_0 instead of the noisy x_{t_min}: x_{t_min}
 still carries Gaussian noise of std σ(t_min) (≈ 0.01 for the linear schedule) around the data,
 which x̂_0 removes for one more network evaluation. That final step is noise-free; it is the
 Euler step to σ = 0 that ends Karras et al.'s Algorithm 1 and the DDIM step to α = 1. Network
-evaluations (NFE): ``sde``, ``ancestral`` and ``ddim`` N, ``ode`` 2N − 1, ``pc`` N + M(N − 1) with M corrector steps.
+evaluations (NFE): ``sde``, ``ancestral``, ``sa`` and ``ddim`` N, ``ode`` 2N − 1, ``pc`` N + M(N − 1) with M corrector steps.
 
 Which one: Euler–Maruyama (``sde``, ``pc``) is first order in Δt and needs N ≳ 100 (with N ≤ 20
 it visibly mis-weights the modes of sharp ±1 data); ``ancestral`` integrates the same reverse SDE
 with its linear part exact but, using x̂_0 for x_0, makes samples too narrow (twice DDIM's error; on
-the Ising model too ordered below T_c at N = 50, README); ``ode`` (Heun, second order) is accurate to
+the Ising model too ordered below T_c at N = 50, README); ``sa`` (stochastic Adams, third order in the
+step with its corrector) integrates the same reverse SDE and is converged on Gaussian data at N = 50
+(spread within 0.1%), where the first-order stochastic solvers are 1–9% off; ``ode`` (Heun, second order) is accurate to
 < 1% from N ≈ 50; ``ddim`` is the cheapest per level but first order, its samples slightly too
 narrow (a Gaussian's spread by ≈ 5% at N = 50, 2.4% at N = 100).
 
@@ -42,13 +44,15 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from boltz.diffusion.sde import NoiseSchedule
 from boltz.diffusion.utils import append_dims, random_normal, random_uniform
-from boltz.validation import STEPS, check_int, check_real
+from boltz.validation import STEPS, Parameter, check_int, check_real
 
-__all__ = ["SAMPLERS", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode", "sample_pc", "sample_sde"]
+__all__ = ["SAMPLERS", "adams_weights", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode", "sample_pc",
+           "sample_sa", "sample_sde"]
 
 Model = Callable[[torch.Tensor, torch.Tensor, "torch.Tensor | None"], torch.Tensor]
 
@@ -290,6 +294,82 @@ def sample_ancestral(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, 
     return pred.denoised
 
 
+# Gauss–Legendre nodes and weights on [−1, 1]: the stochastic Adams integrands (an exponential times a
+# polynomial of degree < 4 over one step of h ≲ 1) are integrated by 16 nodes to float64 round-off.
+_GAUSS_LEGENDRE = np.polynomial.legendre.leggauss(16)
+
+
+def adams_weights(nodes: list[float], lam_from: float, lam_to: float, tau: float = 1.0) -> list[float]:
+    """w_j = (1 + τ²) ∫ e^{−(1+τ²)(λ_to − λ)} ℓ_j(λ) dλ over [λ_from, λ_to], ℓ_j the Lagrange basis on ``nodes`` (Xue et al. 2023, eq. 12).
+
+    The stochastic Adams step moves x̂_0 by α(λ_to) Σ_j w_j x̂_0(λ_j): the exact solution's integral
+    with x̂_0 replaced by its polynomial interpolant through the ``nodes`` (distinct λ values).
+    One node gives 1 − e^{−(1+τ²)h}, h = λ_to − λ_from: DDPM's ancestral weight at τ = 1.
+    """
+    points, weights = _GAUSS_LEGENDRE
+    half = 0.5 * (lam_to - lam_from)
+    lam = half * points + 0.5 * (lam_to + lam_from)
+    kernel = half * weights * (1.0 + tau**2) * np.exp(-(1.0 + tau**2) * (lam_to - lam))
+    result = []
+    for j, node in enumerate(nodes):
+        basis = np.ones_like(lam)
+        for k, other in enumerate(nodes):
+            if k != j:
+                basis *= (lam - other) / (node - other)
+        result.append(float((kernel * basis).sum()))
+    return result
+
+
+@torch.no_grad()
+def sample_sa(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 50, condition=None,
+              callback=None, generator: torch.Generator | None = None, order: int = 3, tau: float = 1.0) -> torch.Tensor:
+    """Reverse SDE by the stochastic Adams predictor–corrector (SA-Solver; Xue et al. 2023, Alg. 1): ``[B, C, L, L] → [B, C, L, L]``.
+
+    In λ = ½ log-SNR the SDE with stochasticity τ (τ = 1: the reverse SDE of training, τ = 0: the
+    probability-flow ODE) has the exact solution
+    x_{i+1} = (σ_{i+1}/σ_i) e^{−τ²h} x_i + α_{i+1}(1 + τ²) ∫ e^{−(1+τ²)(λ_{i+1} − λ)} x̂_0(λ) dλ + σ_{i+1} √(1 − e^{−2τ²h}) z,
+    h = λ_{i+1} − λ_i. The predictor replaces x̂_0 by the polynomial through its last ``order``
+    values (Adams–Bashforth); the network is evaluated at the predicted point; the corrector redoes
+    the step with the polynomial through that new value and the last ``order`` − 1 old ones
+    (Adams–Moulton) and the same z. The evaluation serves both the corrector and the next
+    predictor, so N = ``steps`` levels (equally spaced in log-SNR) cost N evaluations, like DDIM.
+    ``order`` 1 without the corrector is :func:`sample_ancestral`; higher orders remove its
+    narrowing of the data (converged at N = 50 on Gaussian data). The last level returns x̂_0.
+    """
+    steps = _check_inputs(x, steps, condition)
+    order = check_int("order", order, minimum=1, maximum=4)
+    tau = Parameter("tau", 0.0, 10.0).check(tau)
+    times = _log_snr_times(schedule, steps)
+    grid = torch.tensor(times, dtype=torch.float64)
+    lam, alpha, sigma = (0.5 * schedule.log_snr(grid)).tolist(), schedule.alpha(grid).tolist(), schedule.sigma(grid).tolist()
+    pred = _predict(model, schedule, x, times[0], condition)
+    _report(callback, 0, times, x, pred)
+    denoised = {0: pred.denoised}  # x̂_0 at the last `order` levels k, by k
+
+    def adams_step(i: int, newest: int, noise: torch.Tensor) -> torch.Tensor:
+        # x_{i+1} from x_i, x̂_0 interpolated through levels newest, newest − 1, … (at most `order`, none below 0)
+        levels = list(range(newest, max(newest - order, -1), -1))
+        w = adams_weights([lam[k] for k in levels], lam[i], lam[i + 1], tau)
+        h = lam[i + 1] - lam[i]
+        drift = sum(w_k * denoised[k] for w_k, k in zip(w, levels))
+        return sigma[i + 1] / sigma[i] * math.exp(-tau**2 * h) * x + alpha[i + 1] * drift + noise
+
+    for i in range(steps - 1):
+        noise = sigma[i + 1] * math.sqrt(-math.expm1(-2.0 * tau**2 * (lam[i + 1] - lam[i]))) * _noise(x, generator)
+        # Predictor (Adams–Bashforth): x̂_0 through levels i, i − 1, …
+        x_pred = adams_step(i, i, noise)
+        pred = _predict(model, schedule, x_pred, times[i + 1], condition)
+        _report(callback, i + 1, times, x_pred, pred)
+        denoised[i + 1] = pred.denoised
+        denoised.pop(i + 1 - order, None)
+        if i + 1 == steps - 1:
+            break
+        # Corrector (Adams–Moulton): x̂_0 through levels i + 1, i, …, with the predictor's noise
+        x = adams_step(i, i + 1, noise)
+    # Denoise: x̂_0 at t_min
+    return pred.denoised
+
+
 def project_spins(x: torch.Tensor, *, generator: torch.Generator | None = None) -> torch.Tensor:
     """Spins s = sign(x), channel dropped: ``[B, 1, L, L]`` float → ``[B, L, L]`` int8 in {−1, +1}.
 
@@ -311,4 +391,5 @@ def project_spins(x: torch.Tensor, *, generator: torch.Generator | None = None) 
 
 
 # Names for the UI and the CLI.
-SAMPLERS = {"sde": sample_sde, "ancestral": sample_ancestral, "ode": sample_ode, "pc": sample_pc, "ddim": sample_ddim}
+SAMPLERS = {"sde": sample_sde, "ancestral": sample_ancestral, "sa": sample_sa, "ode": sample_ode, "pc": sample_pc,
+            "ddim": sample_ddim}
