@@ -90,7 +90,7 @@ def test_bench_samplers_runs_the_shipped_diffusion_model(capsys):
     assert [int(row[2]) for row in rows] == [16, 16, 16]
     seconds = [float(row[1]) for row in rows]
     assert seconds == sorted(seconds)  # each sweep's time is added
-    assert "ddim 4 steps, model L=16, cpu, 2 Metropolis sweep(s)" in cost
+    assert "sa 4 steps, model L=16, cpu, 2 Metropolis sweep(s)" in cost  # the default solver
 
 
 def test_bench_samplers_without_diffusion_needs_a_time_budget(capsys):
