@@ -196,7 +196,8 @@ def _train_lj(args) -> int:
                         n_temperatures=args.n_temperatures, samples_per_temperature=args.samples_per_temperature,
                         shifted=not args.truncated, seed=args.seed)
     network = ParticleNetConfig(hidden=args.hidden, layers=args.layers, radial_basis=args.radial_basis,
-                                force_prior=not args.no_force_prior, force_scale=args.force_scale)
+                                force_prior=not args.no_force_prior, force_scale=args.force_scale,
+                                vector_channels=args.vector_channels)
     train = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
                         checkpoint_every=args.checkpoint_every)
     bar = ProgressBar(f"train lj N={','.join(map(str, data.sizes))} density={data.density:g}")
@@ -349,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="a purely learned score (default: the network plus the σ → 0 limit −σF/T)")
     train_lj.add_argument("--force-scale", type=float, default=0.05,
                           help="σ_F: noise level where the force prior's weight has fallen to ½")
+    train_lj.add_argument("--vector-channels", type=int, default=0,
+                          help="equivariant vector features per particle (PaiNN-like; default 0: distances only)")
     train_lj.add_argument("--sigma-sampling", choices=["log_uniform", "cage"], default="log_uniform",
                           help="training noise levels: log-uniform (default) or half of them log-normal around the "
                                "nearest-neighbour cage scale σ = 0.3")

@@ -24,6 +24,13 @@ overlap, and the soft core's forces reach 10⁵). The learned part only has to s
 correction; in the last reverse steps the sampler then moves like Langevin dynamics at T. The
 prior is periodic, translation invariant and permutation equivariant like the rest.
 
+Vector features (``vector_channels`` V > 0, PaiNN-like, Schütt et al. 2021). Distances alone tell a
+particle how far its neighbours are, not at which angles; with V > 0 each particle also carries V
+vectors v_i, updated by v_i += Σ_j (a_ij d_ij + b_ij v_j) (a, b from the message m_ij), whose norms
+after a channel mixing ‖W v_i‖ feed the scalar update (bond angles enter the invariant features) and
+whose mixture adds to ε̂_i. Norms are invariant and channel mixing commutes with rotations and
+reflections, so every symmetry above is kept. V = 0 is the plain network of the shipped models.
+
 Conditioning: sinusoidal features of log σ and of β = 1/T (as for the Ising U-Net) mixed by an
 MLP, added to every message and node update. The output layer starts at zero, so an untrained
 network predicts ε̂ = 0.
@@ -61,6 +68,7 @@ class ParticleNetConfig:
     force_prior:   add the σ → 0 limit −σ F/T of ε̂ (see the module docstring).
     force_scale:   σ_F, the noise level where the prior's weight has fallen to ½.
     force_clip:    largest force per particle the prior uses.
+    vector_channels: V, equivariant vector features per particle (0: none; see the module docstring).
     """
 
     hidden: int = 32
@@ -71,6 +79,7 @@ class ParticleNetConfig:
     force_prior: bool = True
     force_scale: float = 0.05
     force_clip: float = 100.0
+    vector_channels: int = 0
 
     def __post_init__(self):
         check_int("hidden", self.hidden, minimum=1, maximum=4096)
@@ -84,6 +93,7 @@ class ParticleNetConfig:
             raise ValueError(f"force_prior must be true or false, got {self.force_prior!r}")
         check_real("force_scale", self.force_scale, positive=True)
         check_real("force_clip", self.force_clip, positive=True)
+        check_int("vector_channels", self.vector_channels, minimum=0, maximum=4096)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -98,9 +108,9 @@ class ParticleNetConfig:
 
 
 class _MessageLayer(nn.Module):
-    """One EGNN-style layer without coordinate updates: ``h [B, N, H] → h [B, N, H]`` plus messages ``[B, N, N, H]``."""
+    """One EGNN-style layer without coordinate updates: ``h [B, N, H], v [B, N, V, 2] → h, v`` plus messages ``[B, N, N, H]``."""
 
-    def __init__(self, hidden: int, radial_basis: int, embedding_dim: int):
+    def __init__(self, hidden: int, radial_basis: int, embedding_dim: int, vector_channels: int = 0):
         super().__init__()
         # The first message layer acts on [h_i, h_j, rbf_ij, emb] as a sum of four projections:
         # the node terms cost O(N) instead of O(N²).
@@ -109,16 +119,28 @@ class _MessageLayer(nn.Module):
         self.radial = nn.Linear(radial_basis, hidden, bias=False)
         self.condition = nn.Linear(embedding_dim, hidden, bias=False)
         self.message = nn.Linear(hidden, hidden)
-        self.update = nn.Sequential(nn.Linear(3 * hidden + embedding_dim, hidden), nn.SiLU(), nn.Linear(hidden, hidden))
+        self.vector_channels = vector_channels
+        if vector_channels:
+            self.vector_gates = nn.Linear(hidden, 2 * vector_channels)  # a_ij (along d_ij) and b_ij (along v_j)
+            self.vector_mix = nn.Linear(vector_channels, vector_channels, bias=False)
+        self.update = nn.Sequential(nn.Linear(3 * hidden + embedding_dim + vector_channels, hidden), nn.SiLU(),
+                                    nn.Linear(hidden, hidden))
 
-    def forward(self, h, rbf, envelope, embedding):
+    def forward(self, h, v, d, rbf, envelope, embedding):
         pre = (self.source(h).unsqueeze(2) + self.target(h).unsqueeze(1) + self.radial(rbf)
                + self.condition(embedding)[:, None, None, :])
         m = self.message(F.silu(pre)) * envelope.unsqueeze(-1)  # m_ij, zero beyond r_cut and for i = j
         aggregate = m.sum(dim=2) / NEIGHBOUR_SCALE
         context = h.mean(dim=1, keepdim=True).expand_as(h)
-        node = torch.cat([h, aggregate, context, embedding[:, None, :].expand(-1, h.shape[1], -1)], dim=-1)
-        return h + self.update(node), m
+        features = [h, aggregate, context, embedding[:, None, :].expand(-1, h.shape[1], -1)]
+        if self.vector_channels:
+            # v_i += Σ_j (a_ij d_ij + b_ij v_j): m_ij vanishes beyond r_cut, so both terms do
+            a, b = self.vector_gates(m).chunk(2, dim=-1)
+            v = v + (a.unsqueeze(-1) * d.unsqueeze(3) + b.unsqueeze(-1) * v.unsqueeze(1)).sum(dim=2) / NEIGHBOUR_SCALE
+            # Invariants for the scalar update: norms of channel mixtures, ‖W v_i‖
+            mixed = self.vector_mix(v.transpose(-1, -2)).transpose(-1, -2)
+            features.append(torch.sqrt(mixed.square().sum(-1) + 1e-8))
+        return h + self.update(torch.cat(features, dim=-1)), v, m
 
 
 class ParticleScoreNet(nn.Module):
@@ -130,10 +152,14 @@ class ParticleScoreNet(nn.Module):
         dim, hidden = config.embedding_dim, config.hidden
         self.embedding = nn.Sequential(nn.Linear(2 * dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.initial = nn.Linear(dim, hidden)
-        self.layers = nn.ModuleList(_MessageLayer(hidden, config.radial_basis, dim) for _ in range(config.layers))
+        self.layers = nn.ModuleList(_MessageLayer(hidden, config.radial_basis, dim, config.vector_channels)
+                                    for _ in range(config.layers))
         self.head = nn.Sequential(nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, 1))
         nn.init.zeros_(self.head[-1].weight)
         nn.init.zeros_(self.head[-1].bias)
+        if config.vector_channels:
+            self.vector_head = nn.Linear(config.vector_channels, 1, bias=False)
+            nn.init.zeros_(self.vector_head.weight)
         self.register_buffer("centres", torch.linspace(0.0, config.r_cut, config.radial_basis), persistent=False)
 
     def embed(self, sigma: torch.Tensor, temperature: torch.Tensor) -> torch.Tensor:
@@ -163,11 +189,14 @@ class ParticleScoreNet(nn.Module):
         envelope = torch.where(inside, 0.5 * (torch.cos(math.pi * r / self.config.r_cut) + 1.0), torch.zeros_like(r))
         # Message passing over particles
         h = self.initial(embedding)[:, None, :].expand(batch, N, -1)
+        v = x.new_zeros(batch, N, self.config.vector_channels, 2)
         for layer in self.layers:
-            h, m = layer(h, rbf, envelope, embedding)
-        # Equivariant output: ε̂_i = Σ_j d_ij φ(m_ij)
+            h, v, m = layer(h, v, d, rbf, envelope, embedding)
+        # Equivariant output: ε̂_i = Σ_j d_ij φ(m_ij) (+ a mixture of the vectors v_i)
         weights = self.head(m).squeeze(-1) * envelope
         eps = (d * weights.unsqueeze(-1)).sum(dim=2) / NEIGHBOUR_SCALE
+        if self.config.vector_channels:
+            eps = eps + self.vector_head(v.transpose(-1, -2)).squeeze(-1)
         if self.config.force_prior:
             eps = eps - self.prior_weight(sigma, temperature, x.ndim) * self.clipped_forces(x, box)
         return eps

@@ -300,7 +300,7 @@ _GAUSS_LEGENDRE = np.polynomial.legendre.leggauss(16)
 
 
 def adams_weights(nodes: list[float], lam_from: float, lam_to: float, tau: float = 1.0) -> list[float]:
-    """w_j = (1 + τ²) ∫ e^{−(1+τ²)(λ_to − λ)} ℓ_j(λ) dλ over [λ_from, λ_to], ℓ_j the Lagrange basis on ``nodes`` (Xue et al. 2023, eq. 12).
+    """w_j = (1 + τ²) ∫ e^{−(1+τ²)(λ_to − λ)} ℓ_j(λ) dλ over [λ_from, λ_to], ℓ_j the Lagrange basis on ``nodes`` (Xue et al. 2023).
 
     The stochastic Adams step moves x̂_0 by α(λ_to) Σ_j w_j x̂_0(λ_j): the exact solution's integral
     with x̂_0 replaced by its polynomial interpolant through the ``nodes`` (distinct λ values).
@@ -323,7 +323,7 @@ def adams_weights(nodes: list[float], lam_from: float, lam_to: float, tau: float
 @torch.no_grad()
 def sample_sa(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 50, condition=None,
               callback=None, generator: torch.Generator | None = None, order: int = 3, tau: float = 1.0) -> torch.Tensor:
-    """Reverse SDE by the stochastic Adams predictor–corrector (SA-Solver; Xue et al. 2023, Alg. 1): ``[B, C, L, L] → [B, C, L, L]``.
+    """Reverse SDE by the stochastic Adams predictor–corrector (SA-Solver; Xue et al. 2023): ``[B, C, L, L] → [B, C, L, L]``.
 
     In λ = ½ log-SNR the SDE with stochasticity τ (τ = 1: the reverse SDE of training, τ = 0: the
     probability-flow ODE) has the exact solution
@@ -333,8 +333,8 @@ def sample_sa(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
     the step with the polynomial through that new value and the last ``order`` − 1 old ones
     (Adams–Moulton) and the same z. The evaluation serves both the corrector and the next
     predictor, so N = ``steps`` levels (equally spaced in log-SNR) cost N evaluations, like DDIM.
-    ``order`` 1 without the corrector is :func:`sample_ancestral`; higher orders remove its
-    narrowing of the data (converged at N = 50 on Gaussian data). The last level returns x̂_0.
+    The predictor alone at order 1 and τ = 1 is :func:`sample_ancestral`; order 3 with the corrector
+    removes its narrowing of the data (converged at N = 50 on Gaussian data). The last level returns x̂_0.
     """
     steps = _check_inputs(x, steps, condition)
     order = check_int("order", order, minimum=1, maximum=4)

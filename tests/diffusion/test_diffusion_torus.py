@@ -7,6 +7,8 @@ from boltz.diffusion.torus import WrappedVE, wrap, wrapped_eps
 from boltz.diffusion.utils import append_dims
 
 TINY = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16)
+TINY_VECTORS = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16, vector_channels=4)
+CONFIGS = pytest.mark.parametrize("config", [TINY, TINY_VECTORS], ids=["distances", "vectors"])
 
 
 def _log_wrapped_density(d: torch.Tensor, sigma: float, box: float, images: int = 60) -> torch.Tensor:
@@ -52,9 +54,9 @@ def test_wrap_maps_into_the_half_open_box():
     torch.testing.assert_close(out, torch.tensor([0.0, 4.0, 0.0, 6.5, 0.0], dtype=torch.float64))
 
 
-def _inputs(batch: int, N: int, box: float, seed: int = 0):
+def _inputs(batch: int, N: int, box: float, seed: int = 0, config: ParticleNetConfig = TINY):
     g = torch.Generator().manual_seed(seed)
-    net = ParticleScoreNet(TINY)
+    net = ParticleScoreNet(config)
     with torch.no_grad():  # leave the zero-initialised head: an untrained net would be trivially equivariant
         for p in net.parameters():
             p.copy_(0.3 * torch.randn(p.shape, generator=g))
@@ -62,19 +64,21 @@ def _inputs(batch: int, N: int, box: float, seed: int = 0):
     return net, x, torch.full((batch,), 0.3), torch.full((batch,), 0.7)
 
 
+@CONFIGS
 @pytest.mark.parametrize("N", [3, 7, 16])
-def test_network_output_permutes_with_its_input(N):
-    net, x, sigma, T = _inputs(3, N, 5.0)
+def test_network_output_permutes_with_its_input(N, config):
+    net, x, sigma, T = _inputs(3, N, 5.0, config=config)
     perm = torch.randperm(N, generator=torch.Generator().manual_seed(N))
     out = net(x, sigma, T, box=5.0)
     assert out.abs().max() > 1e-3
     torch.testing.assert_close(net(x[:, perm], sigma, T, box=5.0), out[:, perm], rtol=1e-5, atol=1e-6)
 
 
+@CONFIGS
 @pytest.mark.parametrize("N", [3, 16])
-def test_network_is_periodic_translation_invariant_and_commutes_with_quarter_turns(N):
+def test_network_is_periodic_translation_invariant_and_commutes_with_quarter_turns(N, config):
     box = 6.0
-    net, x, sigma, T = _inputs(2, N, box, seed=3)
+    net, x, sigma, T = _inputs(2, N, box, seed=3, config=config)
     out = net(x, sigma, T, box=box)
     # A lift (any particle moved by a box vector) and a global translation change nothing.
     lift = x.clone()
@@ -87,6 +91,8 @@ def test_network_is_periodic_translation_invariant_and_commutes_with_quarter_tur
     turned = wrap(torch.stack([-x[..., 1], x[..., 0]], -1), box)
     expected = torch.stack([-out[..., 1], out[..., 0]], -1)
     torch.testing.assert_close(net(turned, sigma, T, box=box), expected, rtol=1e-5, atol=1e-5)
+    # The reflection (x, y) → (y, x) reflects it.
+    torch.testing.assert_close(net(x.flip(-1), sigma, T, box=box), out.flip(-1), rtol=1e-5, atol=1e-5)
 
 
 def test_network_runs_on_any_n_and_refuses_a_box_below_twice_its_cutoff():
@@ -101,8 +107,9 @@ def test_network_runs_on_any_n_and_refuses_a_box_below_twice_its_cutoff():
         ParticleNetConfig.from_dict({"width": 3})
 
 
-def test_untrained_network_predicts_zero_noise_without_the_prior():
-    net = ParticleScoreNet(ParticleNetConfig(**{**TINY.to_dict(), "force_prior": False}))
+@CONFIGS
+def test_untrained_network_predicts_zero_noise_without_the_prior(config):
+    net = ParticleScoreNet(ParticleNetConfig(**{**config.to_dict(), "force_prior": False}))
     x = 6 * torch.rand(4, 8, 2)
     assert torch.equal(net(x, torch.ones(4), torch.ones(4), box=6.0), torch.zeros_like(x))
 
