@@ -346,18 +346,19 @@ def sample_sa(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
     _report(callback, 0, times, x, pred)
     denoised = {0: pred.denoised}  # x̂_0 at the last `order` levels k, by k
 
-    def adams_step(i: int, newest: int, noise: torch.Tensor) -> torch.Tensor:
-        # x_{i+1} from x_i, x̂_0 interpolated through levels newest, newest − 1, … (at most `order`, none below 0)
-        levels = list(range(newest, max(newest - order, -1), -1))
-        w = adams_weights([lam[k] for k in levels], lam[i], lam[i + 1], tau)
-        h = lam[i + 1] - lam[i]
-        drift = sum(w_k * denoised[k] for w_k, k in zip(w, levels))
-        return sigma[i + 1] / sigma[i] * math.exp(-tau**2 * h) * x + alpha[i + 1] * drift + noise
-
     for i in range(steps - 1):
-        noise = sigma[i + 1] * math.sqrt(-math.expm1(-2.0 * tau**2 * (lam[i + 1] - lam[i]))) * _noise(x, generator)
+        h = lam[i + 1] - lam[i]
+        kept = sigma[i + 1] / sigma[i] * math.exp(-tau**2 * h) * x  # the decayed x_i, shared by both updates
+        noise = sigma[i + 1] * math.sqrt(-math.expm1(-2.0 * tau**2 * h)) * _noise(x, generator)
+
+        def adams_step(newest: int, i=i, kept=kept, noise=noise) -> torch.Tensor:
+            # x_{i+1} from x_i, x̂_0 interpolated through levels newest, newest − 1, … (at most `order`, none below 0)
+            levels = list(range(newest, max(newest - order, -1), -1))
+            w = adams_weights([lam[k] for k in levels], lam[i], lam[i + 1], tau)
+            return kept + alpha[i + 1] * sum(w_k * denoised[k] for w_k, k in zip(w, levels)) + noise
+
         # Predictor (Adams–Bashforth): x̂_0 through levels i, i − 1, …
-        x_pred = adams_step(i, i, noise)
+        x_pred = adams_step(i)
         pred = _predict(model, schedule, x_pred, times[i + 1], condition)
         _report(callback, i + 1, times, x_pred, pred)
         denoised[i + 1] = pred.denoised
@@ -365,7 +366,7 @@ def sample_sa(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
         if i + 1 == steps - 1:
             break
         # Corrector (Adams–Moulton): x̂_0 through levels i + 1, i, …, with the predictor's noise
-        x = adams_step(i, i + 1, noise)
+        x = adams_step(i + 1)
     # Denoise: x̂_0 at t_min
     return pred.denoised
 
