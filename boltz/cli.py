@@ -196,7 +196,8 @@ def _train_lj(args) -> int:
                         n_temperatures=args.n_temperatures, samples_per_temperature=args.samples_per_temperature,
                         shifted=not args.truncated, seed=args.seed)
     network = ParticleNetConfig(hidden=args.hidden, layers=args.layers, radial_basis=args.radial_basis,
-                                force_prior=not args.no_force_prior, force_scale=args.force_scale,
+                                r_cut=args.r_cut, force_prior=not args.no_force_prior, force_scale=args.force_scale,
+                                pair_prior=args.pair_prior,
                                 vector_channels=args.vector_channels)
     train = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
                         checkpoint_every=args.checkpoint_every)
@@ -346,8 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
     train_lj.add_argument("--hidden", type=int, default=32, help="width of node features and messages")
     train_lj.add_argument("--layers", type=int, default=2, help="message-passing layers")
     train_lj.add_argument("--radial-basis", type=int, default=16, help="Gaussian radial basis functions on [0, r_cut]")
+    train_lj.add_argument("--r-cut", type=float, default=2.5,
+                          help="range of a message; at most half the smallest box the network trains or samples in")
     train_lj.add_argument("--no-force-prior", action="store_true",
                           help="a purely learned score (default: the network plus the σ → 0 limit −σF/T)")
+    train_lj.add_argument("--pair-prior", action="store_true",
+                          help="add the exact noised score of an isolated pair at every σ (the dilute-gas score) "
+                               "instead of the force prior")
     train_lj.add_argument("--force-scale", type=float, default=0.05,
                           help="σ_F: noise level where the force prior's weight has fallen to ½")
     train_lj.add_argument("--vector-channels", type=int, default=0,

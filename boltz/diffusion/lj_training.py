@@ -109,6 +109,9 @@ def train_lj(
     data generation reports ``{"phase": "data", …}`` frames first, and True there cancels before the first step.
     """
     boxes = {N: box_side(N, data.density) for N in data.sizes}
+    if 2 * network.r_cut > min(boxes.values()) * (1 + 1e-12):
+        raise ValueError(f"r_cut {network.r_cut:g} is more than half the smallest training box "
+                         f"{min(boxes.values()):.4g} (N = {min(boxes, key=boxes.get)}, density {data.density:g})")
     schedule = schedule or {"name": "wrapped_ve", "sigma_min": 0.01, "sigma_max": max(boxes.values()), "t_min": 0.0}
     sde = schedule_from_dict(schedule)
     if not isinstance(sde, WrappedVE):

@@ -46,6 +46,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from boltz.diffusion.networks import BETA_SCALE, sinusoidal_embedding
+from boltz.diffusion.pair_prior import PairPrior
 from boltz.diffusion.utils import append_dims
 from boltz.systems.lennard_jones import forces, minimum_image
 from boltz.validation import check_int, check_real
@@ -69,6 +70,8 @@ class ParticleNetConfig:
     force_scale:   σ_F, the noise level where the prior's weight has fallen to ½.
     force_clip:    largest force per particle the prior uses.
     vector_channels: V, equivariant vector features per particle (0: none; see the module docstring).
+    pair_prior:    replace the force prior by the noised pair score of :mod:`boltz.diffusion.pair_prior`
+                   at every σ (the same force limit as σ → 0; clipped to ``force_clip``/T per particle).
     """
 
     hidden: int = 32
@@ -80,6 +83,7 @@ class ParticleNetConfig:
     force_scale: float = 0.05
     force_clip: float = 100.0
     vector_channels: int = 0
+    pair_prior: bool = False
 
     def __post_init__(self):
         check_int("hidden", self.hidden, minimum=1, maximum=4096)
@@ -89,8 +93,9 @@ class ParticleNetConfig:
         check_int("embedding_dim", self.embedding_dim, minimum=2, maximum=4096)
         if self.embedding_dim % 2:
             raise ValueError(f"embedding_dim must be even, got {self.embedding_dim}")
-        if not isinstance(self.force_prior, bool):
-            raise ValueError(f"force_prior must be true or false, got {self.force_prior!r}")
+        for name in ("force_prior", "pair_prior"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         check_real("force_scale", self.force_scale, positive=True)
         check_real("force_clip", self.force_clip, positive=True)
         check_int("vector_channels", self.vector_channels, minimum=0, maximum=4096)
@@ -161,6 +166,7 @@ class ParticleScoreNet(nn.Module):
             self.vector_head = nn.Linear(config.vector_channels, 1, bias=False)
             nn.init.zeros_(self.vector_head.weight)
         self.register_buffer("centres", torch.linspace(0.0, config.r_cut, config.radial_basis), persistent=False)
+        self.pair = PairPrior() if config.pair_prior else None
 
     def embed(self, sigma: torch.Tensor, temperature: torch.Tensor) -> torch.Tensor:
         """Joint embedding of noise level and temperature: ``[B], [B] → [B, embedding_dim]``."""
@@ -197,7 +203,12 @@ class ParticleScoreNet(nn.Module):
         eps = (d * weights.unsqueeze(-1)).sum(dim=2) / NEIGHBOUR_SCALE
         if self.config.vector_channels:
             eps = eps + self.vector_head(v.transpose(-1, -2)).squeeze(-1)
-        if self.config.force_prior:
+        if self.pair is not None:
+            score = self.pair(x, sigma.to(x.dtype), temperature.to(x.dtype), box=box)
+            limit = append_dims(self.config.force_clip / temperature.to(x.dtype), x.ndim)
+            eps = eps - append_dims(sigma.to(x.dtype), x.ndim) * score / torch.clamp(
+                score.norm(dim=-1, keepdim=True) / limit, min=1.0)
+        elif self.config.force_prior:
             eps = eps - self.prior_weight(sigma, temperature, x.ndim) * self.clipped_forces(x, box)
         return eps
 

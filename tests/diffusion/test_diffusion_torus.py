@@ -8,7 +8,8 @@ from boltz.diffusion.utils import append_dims
 
 TINY = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16)
 TINY_VECTORS = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16, vector_channels=4)
-CONFIGS = pytest.mark.parametrize("config", [TINY, TINY_VECTORS], ids=["distances", "vectors"])
+TINY_PAIR = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16, vector_channels=4, pair_prior=True)
+CONFIGS = pytest.mark.parametrize("config", [TINY, TINY_VECTORS, TINY_PAIR], ids=["distances", "vectors", "pair-prior"])
 
 
 def _log_wrapped_density(d: torch.Tensor, sigma: float, box: float, images: int = 60) -> torch.Tensor:
@@ -109,7 +110,7 @@ def test_network_runs_on_any_n_and_refuses_a_box_below_twice_its_cutoff():
 
 @CONFIGS
 def test_untrained_network_predicts_zero_noise_without_the_prior(config):
-    net = ParticleScoreNet(ParticleNetConfig(**{**config.to_dict(), "force_prior": False}))
+    net = ParticleScoreNet(ParticleNetConfig(**{**config.to_dict(), "force_prior": False, "pair_prior": False}))
     x = 6 * torch.rand(4, 8, 2)
     assert torch.equal(net(x, torch.ones(4), torch.ones(4), box=6.0), torch.zeros_like(x))
 
@@ -127,6 +128,19 @@ def test_force_prior_gives_the_boltzmann_score_as_sigma_vanishes():
     torch.testing.assert_close(-net(x, small, T, box=box) / 1e-4, force / 0.7, rtol=1e-5, atol=1e-4)
     large = torch.full((3,), 3.0)
     assert (net(x, large, T, box=box).abs().max() / 3.0) < 1e-3 * (force / 0.7).abs().max()
+
+
+def test_pair_prior_gives_the_isolated_pair_score_at_every_noise_level():
+    # Untrained (zero head), −ε̂/σ is the noised pair score: for two particles alone in a large box it is exact.
+    from boltz.diffusion.pair_prior import noised_pair_score
+
+    net = ParticleScoreNet(TINY_PAIR)
+    x = torch.tensor([[[3.0, 4.0], [3.0 + 0.8 * 1.2, 4.0 + 0.6 * 1.2]]]).expand(3, -1, -1)
+    sigma, T = torch.tensor([0.02, 0.2, 0.6]), torch.full((3,), 0.8)
+    score = -net(x, sigma, T, box=20.0) / sigma[:, None, None]
+    exact = torch.stack([noised_pair_score(torch.tensor([1.2]), s, 1 / 0.8)[0] for s in sigma.tolist()]).float()
+    torch.testing.assert_close(score[:, 1], exact[:, None] * torch.tensor([0.8, 0.6]), rtol=0.02, atol=1e-3)
+    torch.testing.assert_close(score[:, 0], -score[:, 1])
 
 
 @pytest.mark.parametrize("solver", [sample_sde, sample_ode])
