@@ -100,7 +100,7 @@ class PairPrior(nn.Module):
         coords = torch.stack([r / R_MAX,
                               unit_sigma[:, None, None].expand_as(r),
                               unit_beta[:, None, None].expand_as(r)], dim=-1) * 2.0 - 1.0
-        g = F.grid_sample(self.table.to(x.dtype).expand(batch, -1, -1, -1, -1), coords.reshape(batch, 1, 1, N * N, 3),
+        g = F.grid_sample(self.table.to(x.dtype), coords.reshape(1, batch * N * N, 1, 1, 3),
                           mode="bilinear", padding_mode="zeros", align_corners=True).reshape(batch, N, N)
         # Fade to zero over the last EDGE before half the box, where the minimum image jumps: the prior
         # stays a smooth function on the torus (it matters in small boxes, e.g. the dense N = 16 box of side 5).
