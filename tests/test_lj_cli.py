@@ -76,6 +76,8 @@ def test_sample_lj_job_is_seeded_and_chain_major():
       "{tmp}/no/gr.csv"], "does not exist"),
     (["bench", "lj", "--seconds", "0"], "seconds must be in"),
     (["train", "lj", "--density", "0.64", "--T-min", "0.9", "--T-max", "0.7", "--out", "{tmp}/m"], "T_min must be <="),
+    (["train", "lj", "--density", "0.64", "--T-min", "0.7", "--T-max", "0.8", "--r-cut", "3", "--out", "{tmp}/m"],
+     r"r_cut 3 is more than half the smallest training box 5 \(N = 16"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     (tmp_path / "bad.csv").write_text("energy,x_0\n1,2\n")

@@ -49,24 +49,44 @@ def noised_pair_score(r: torch.Tensor, sigma: float, beta: float, *, cutoff: flo
 
 def _score_table(r: torch.Tensor, sigmas: torch.Tensor, betas: torch.Tensor, cutoff: float,
                  quadrature: int) -> torch.Tensor:
-    """g on the grid ``betas [Nb] × sigmas [Ns] × r [Nr] → [Nb, Ns, Nr]`` by the trapezoid rule in r' ∈ [0, r_c]."""
-    r_prime = torch.linspace(0.0, cutoff, quadrature, dtype=torch.float64)
-    weights = torch.full_like(r_prime, cutoff / (quadrature - 1))
-    weights[[0, -1]] *= 0.5
-    # Mayer function f(r') = e^{−βu(r')} − 1 (u is the shift-independent force's potential, 0 beyond r_c)
-    u = pair_energy(r_prime.square(), cutoff=cutoff, shifted=True)
-    mayer = torch.expm1(-betas[:, None] * u)  # [Nb, Q]
+    """g on the grid ``betas [Nb] × sigmas [Ns] × r [Nr] → [Nb, Ns, Nr]`` by the trapezoid rule (float64).
+
+    q = ∫₀^{r_c} e^{−βu} K dr' + (Gaussian mass beyond r_c), a sum of positive terms, so q stays accurate
+    inside the core, where it is exponentially small and 1 + ∫ f K would cancel to round-off. The mass
+    beyond r_c is 1 − ∫₀^{r_c} K dr' where that exceeds 1 % (far above the quadrature error), else its own
+    quadrature on [r_c, r_c + 10s], which then holds all of it.
+    """
+    def kernels(grid: torch.Tensor, weights: torch.Tensor, s2: float) -> tuple[torch.Tensor, torch.Tensor]:
+        # K(r, r') dr' and ∂_r K(r, r') dr' on a quadrature grid: [Nr, Q] each
+        z = r[:, None] * grid[None, :] / s2
+        gauss = torch.exp(-(r[:, None] - grid[None, :]).square() / (2.0 * s2)) * (grid * weights / s2)
+        i0, i1 = torch.special.i0e(z), torch.special.i1e(z)
+        return gauss * i0, gauss * (grid[None, :] * i1 - r[:, None] * i0) / s2
+
+    inside, inside_weights = _trapezoid(0.0, cutoff, quadrature)
+    # Boltzmann factor e^{−βu(r')} inside r_c (u is the shifted potential, 0 from r_c on)
+    boltzmann = torch.exp(-betas[:, None] * pair_energy(inside.square(), cutoff=cutoff, shifted=True))  # [Nb, Q]
     table = torch.empty(len(betas), len(sigmas), len(r), dtype=torch.float64)
     for k, sigma in enumerate(sigmas):
         s2 = 2.0 * float(sigma) ** 2
-        z = r[:, None] * r_prime[None, :] / s2  # [Nr, Q]
-        gauss = torch.exp(-(r[:, None] - r_prime[None, :]).square() / (2.0 * s2)) * (r_prime * weights / s2)
-        i0, i1 = torch.special.i0e(z), torch.special.i1e(z)
-        kernel = gauss * i0
-        kernel_r = gauss * (r_prime[None, :] * i1 - r[:, None] * i0) / s2
-        q = 1.0 + mayer @ kernel.T  # [Nb, Nr]
-        table[:, k] = (mayer @ kernel_r.T) / q
+        kernel, kernel_r = kernels(inside, inside_weights, s2)
+        outside, outside_weights = _trapezoid(cutoff, cutoff + 10.0 * math.sqrt(s2), 401)
+        tail, tail_r = (part.sum(-1) for part in kernels(outside, outside_weights, s2))
+        # ∫₀^∞ K dr' = 1 and so ∫₀^∞ ∂_r K dr' = 0: the complement is exact where it is not round-off
+        complement = 1.0 - kernel.sum(-1)
+        use_complement = complement > 1e-2
+        tail = torch.where(use_complement, complement, tail)
+        tail_r = torch.where(use_complement, -kernel_r.sum(-1), tail_r)
+        table[:, k] = (boltzmann @ kernel_r.T + tail_r) / (boltzmann @ kernel.T + tail)
     return table
+
+
+def _trapezoid(start: float, stop: float, points: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Nodes and trapezoid weights on [start, stop] (float64)."""
+    nodes = torch.linspace(start, stop, points, dtype=torch.float64)
+    weights = torch.full_like(nodes, (stop - start) / (points - 1))
+    weights[[0, -1]] *= 0.5
+    return nodes, weights
 
 
 @lru_cache(maxsize=4)

@@ -63,6 +63,15 @@ def test_table_interpolates_the_quadrature_and_points_along_the_pair_axis():
         assert score[..., 1].abs().max() == 0
 
 
+def test_table_is_finite_and_pushes_overlapping_pairs_apart():
+    # Inside the core q is exponentially small: it must not cancel to round-off (that gave inf and sign flips).
+    table = PairPrior().table[0, 0]
+    assert bool(torch.isfinite(table).all())
+    radii = torch.linspace(0.0, 8.0, table.shape[-1])
+    core = (radii > 0.05) & (radii < 0.8)
+    assert table[:, :12, core].min() > 10.0  # σ ≤ 0.08: a strong outward push at every T
+
+
 @pytest.mark.parametrize("box", [5.0, 7.0711])
 def test_prior_is_continuous_where_the_minimum_image_jumps(box):
     prior = PairPrior()
