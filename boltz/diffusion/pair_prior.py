@@ -91,7 +91,7 @@ def _trapezoid(start: float, stop: float, points: int) -> tuple[torch.Tensor, to
 
 @lru_cache(maxsize=4)
 def _tapered_table(cutoff: float, n_betas: int, n_sigmas: int, n_radii: int, quadrature: int) -> torch.Tensor:
-    """g on the (β, log σ, r) grid of :class:`PairPrior`, float32 ``[Nb, Ns, Nr]``; built once per process (≈ 2 s)."""
+    """g on the (β, log σ, r) grid of :class:`PairPrior`, float32 ``[Nb, Ns, Nr]``; built once per process (5 s on one busy core here)."""
     betas = torch.linspace(*BETA_RANGE, n_betas, dtype=torch.float64)
     sigmas = torch.linspace(math.log(SIGMA_RANGE[0]), math.log(SIGMA_RANGE[1]), n_sigmas, dtype=torch.float64).exp()
     radii = torch.linspace(0.0, R_MAX, n_radii, dtype=torch.float64)
