@@ -42,7 +42,10 @@ GRID = {"betas": 15, "sigmas": 36, "radii": 801, "quadrature": 1001}
 
 def noised_pair_score(r: torch.Tensor, sigma: float, beta: float, *, cutoff: float = CUTOFF,
                       quadrature: int = 1001) -> torch.Tensor:
-    """g(r) = d/dr log (e^{−βu} ∗ G_{√2σ})(r) for the truncated LJ pair (module docstring): ``[R] → [R]`` (float64)."""
+    """g(r) = d/dr log (e^{−βu} ∗ G_{√2σ})(r) for the LJ pair (module docstring): ``[R] → [R]`` (float64).
+
+    u is the truncated-and-shifted potential, also for models trained on the plain truncated one (its
+    forces are the same; the constant inside r_c is left to the learned part)."""
     return _score_table(r.double(), torch.tensor([float(sigma)], dtype=torch.float64),
                         torch.tensor([float(beta)], dtype=torch.float64), cutoff, quadrature)[0, 0]
 

@@ -22,7 +22,9 @@ this limit with a weight that fades as σ grows, ε̂ = ε̂_net − σ λ(σ) F
 σ_F = ``force_scale``; F̃ is F with each particle's force clipped to ``force_clip`` (noisy inputs
 overlap, and the soft core's forces reach 10⁵). The learned part only has to supply the
 correction; in the last reverse steps the sampler then moves like Langevin dynamics at T. The
-prior is periodic, translation invariant and permutation equivariant like the rest.
+prior is periodic, translation invariant and permutation equivariant like the rest. ``pair_prior``
+replaces it by the noised score of an isolated pair at every σ (:mod:`boltz.diffusion.pair_prior`),
+which has the same σ → 0 limit and is the whole score of a dilute gas.
 
 Vector features (``vector_channels`` V > 0, PaiNN-like, Schütt et al. 2021). Distances alone tell a
 particle how far its neighbours are, not at which angles; with V > 0 each particle also carries V
