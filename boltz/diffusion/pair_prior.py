@@ -113,9 +113,13 @@ class PairPrior(nn.Module):
         self.register_buffer("table", table[None, None], persistent=False)  # [1, 1, Nb, Ns, Nr]
 
     def forward(self, x: torch.Tensor, sigma: torch.Tensor, temperature: torch.Tensor, *, box: float) -> torch.Tensor:
-        batch, N, _ = x.shape
         d = minimum_image(x.unsqueeze(2) - x.unsqueeze(1), box)  # [B, N, N, 2], d_ij = x_i − x_j
-        r = torch.sqrt(d.square().sum(-1) + 1e-12)
+        return self.from_pairs(d, torch.sqrt(d.square().sum(-1) + 1e-12), sigma, temperature, box=box)
+
+    def from_pairs(self, d: torch.Tensor, r: torch.Tensor, sigma: torch.Tensor, temperature: torch.Tensor, *,
+                   box: float) -> torch.Tensor:
+        """The same score from pair displacements ``d [B, N, N, 2]`` and distances ``r [B, N, N]`` already at hand."""
+        batch, N = r.shape[:2]
         # Normalised grid coordinates in [−1, 1] (grid_sample order: r, log σ, β); σ and β clamp to the table
         log_sigma = torch.log(sigma.clamp(*SIGMA_RANGE))
         unit_sigma = (log_sigma - math.log(SIGMA_RANGE[0])) / math.log(SIGMA_RANGE[1] / SIGMA_RANGE[0])
@@ -123,13 +127,13 @@ class PairPrior(nn.Module):
         coords = torch.stack([r / R_MAX,
                               unit_sigma[:, None, None].expand_as(r),
                               unit_beta[:, None, None].expand_as(r)], dim=-1) * 2.0 - 1.0
-        g = F.grid_sample(self.table.to(x.dtype), coords.reshape(1, batch * N * N, 1, 1, 3),
+        g = F.grid_sample(self.table.to(d.dtype), coords.reshape(1, batch * N * N, 1, 1, 3),
                           mode="bilinear", padding_mode="zeros", align_corners=True).reshape(batch, N, N)
         # Fade to zero over the last EDGE before half the box, where the minimum image jumps: the prior
         # stays a smooth function on the torus (it matters in small boxes, e.g. the dense N = 16 box of side 5).
         end = min(R_MAX, box / 2)
         fade = 0.5 * (1.0 + torch.cos(math.pi * ((r - end + EDGE) / EDGE).clamp(0.0, 1.0)))
-        g = g * fade * (r < end) * ~torch.eye(N, dtype=torch.bool, device=x.device)
+        g = g * fade * (r < end) * ~torch.eye(N, dtype=torch.bool, device=d.device)
         # Above the table's σ the correlation bump decays like σ⁻²
         g = g * (SIGMA_RANGE[1] / sigma.clamp(min=SIGMA_RANGE[1]))[:, None, None].square()
         return (g.unsqueeze(-1) * d / r.unsqueeze(-1)).sum(dim=2)

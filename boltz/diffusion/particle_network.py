@@ -206,10 +206,10 @@ class ParticleScoreNet(nn.Module):
         if self.config.vector_channels:
             eps = eps + self.vector_head(v.transpose(-1, -2)).squeeze(-1)
         if self.pair is not None:
-            score = self.pair(x, sigma.to(x.dtype), temperature.to(x.dtype), box=box)
+            # The dilute-gas score on the pairs computed above, clipped per particle like the force prior
+            score = self.pair.from_pairs(d, r, sigma.to(x.dtype), temperature.to(x.dtype), box=box)
             limit = append_dims(self.config.force_clip / temperature.to(x.dtype), x.ndim)
-            eps = eps - append_dims(sigma.to(x.dtype), x.ndim) * score / torch.clamp(
-                score.norm(dim=-1, keepdim=True) / limit, min=1.0)
+            eps = eps - append_dims(sigma.to(x.dtype), x.ndim) * _clip_norms(score, limit)
         elif self.config.force_prior:
             eps = eps - self.prior_weight(sigma, temperature, x.ndim) * self.clipped_forces(x, box)
         return eps
@@ -221,5 +221,9 @@ class ParticleScoreNet(nn.Module):
 
     def clipped_forces(self, x: torch.Tensor, box: float) -> torch.Tensor:
         """LJ forces with each particle's |F| clipped to ``force_clip``: ``[B, N, 2] → [B, N, 2]``."""
-        force = forces(x, box)
-        return force / torch.clamp(force.norm(dim=-1, keepdim=True) / self.config.force_clip, min=1.0)
+        return _clip_norms(forces(x, box), self.config.force_clip)
+
+
+def _clip_norms(vectors: torch.Tensor, limit) -> torch.Tensor:
+    """Each particle's vector scaled down to norm ≤ ``limit`` (a number or a broadcastable tensor): ``[B, N, 2]``."""
+    return vectors / torch.clamp(vectors.norm(dim=-1, keepdim=True) / limit, min=1.0)
