@@ -152,12 +152,13 @@ def _sample_lj(args) -> int:
     bar = ProgressBar(f"{args.sampler} LJ N={args.N} density={args.density:g} T={args.T:g}")
     result = sample_lj(args.sampler, N=args.N, density=args.density, T=args.T, n=args.n, seed=args.seed,
                        shifted=not args.truncated, chains=args.chains, burn_in=args.burn_in, thin=args.thin,
-                       solver=args.solver, steps=args.steps, refine=args.refine, model=args.model,
-                       batch_size=args.batch_size, device=_device(args), callback=_progress_callback(bar))
+                       solver=args.solver, steps=args.steps, corrector_steps=args.corrector_steps, refine=args.refine,
+                       model=args.model, batch_size=args.batch_size, device=_device(args),
+                       callback=_progress_callback(bar))
     bar.close()
     write_lj_csv(args.out, result.positions, result.energies)
     if args.sampler == "diffusion":
-        how = (f"{args.solver}, {args.steps} steps, refine {args.refine}, model {result.details['model']} "
+        how = (f"{result.details['sampling']}, refine {args.refine}, model {result.details['model']} "
                f"on {result.details['device']}")
     else:
         how = (f"step {result.details['step_size']:.3g}, acceptance {result.details['acceptance']:.2f}, "
@@ -286,9 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
     sample_lj.add_argument("--chains", type=int, default=8, help="Metropolis: independent chains, written one after another")
     sample_lj.add_argument("--burn-in", type=int, default=None, help="Metropolis: sweeps tuning the step (default 1000)")
     sample_lj.add_argument("--thin", type=int, default=None, help="Metropolis: sweeps between samples (default 10)")
-    sample_lj.add_argument("--solver", choices=list(SAMPLERS), default="sde",
-                           help="diffusion: reverse-time solver")
-    sample_lj.add_argument("--steps", type=int, default=100, help="diffusion: noise levels (solver steps)")
+    sample_lj.add_argument("--solver", choices=list(SAMPLERS), default=None,
+                           help="diffusion: reverse-time solver (default: the model's tested setting, pc with 100 "
+                                "levels and 2 corrector steps for the shipped lj_dense, else sde with 100)")
+    sample_lj.add_argument("--steps", type=int, default=None,
+                           help="diffusion: noise levels (solver steps; default the model's, or 100 with --solver)")
+    sample_lj.add_argument("--corrector-steps", type=int, default=None,
+                           help="diffusion, pc solver: Langevin corrector steps per level (default the model's, or 1)")
     sample_lj.add_argument("--refine", type=int, default=0, help="diffusion: Metropolis sweeps after the last step")
     sample_lj.add_argument("--model", default=None, help="diffusion: checkpoint folder or name (default: a model of "
                                                          "this density and T range, trained closest to N)")

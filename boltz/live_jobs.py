@@ -253,8 +253,9 @@ class LJComparisonSettings:
     n: int = 32
     seed: int = 0
     reference: str | None = "metropolis"
-    solver: str = "sde"
-    steps: int = 100
+    solver: str | None = None  # None: the model's tested setting (boltz.models.lj_sampling_for)
+    steps: int | None = None
+    corrector_steps: int | None = None
     refine: int = 0
     model: str | None = None
 
@@ -291,8 +292,9 @@ def run_lj_comparison(settings: LJComparisonSettings, store: JobStore, job_id: s
         recorder = FrameRecorder(store, job_id, sampler=sampler, state=particle_state, stage=stage,
                                  stages=len(samplers), on_progress=on_progress, throttle=throttle)
         result = sample_lj(sampler, N=settings.N, density=settings.density, T=settings.T, n=settings.n,
-                           seed=settings.seed, solver=settings.solver, steps=settings.steps, refine=settings.refine,
-                           model=model, device=device, callback=recorder)
+                           seed=settings.seed, solver=settings.solver, steps=settings.steps,
+                           corrector_steps=settings.corrector_steps, refine=settings.refine, model=model, device=device,
+                           callback=recorder)
         if stage == 0:
             _keep_file(store, job_id, "samples.csv", lambda path: write_lj_csv(path, result.positions, result.energies))
         runs.append(summarize_lj(result, recorder.animation))

@@ -42,6 +42,7 @@ class LJEfficiency:
     sweeps_per_sample: float
     tau_energy: float
     ess_energy: float
+    setting: str = ""  # the diffusion sampler's solver and levels
 
     @property
     def ess_per_second(self) -> float:
@@ -78,9 +79,10 @@ def metropolis_efficiency(state: str, *, seconds: float, generator: torch.Genera
                         integrated_autocorrelation_time(u).tau, effective_sample_size(u))
 
 
-def diffusion_efficiency(state: str, *, n: int, steps: int, generator: torch.Generator,
+def diffusion_efficiency(state: str, *, n: int, steps: int | None, generator: torch.Generator,
                          device=None) -> LJEfficiency | None:
-    """``n`` iid diffusion samples at N = EFFICIENCY_N (one batch, default solver); None without a model for the state."""
+    """``n`` iid diffusion samples at N = EFFICIENCY_N (one batch, the model's default sampler setting, with ``steps``
+    levels if given); None without a model for the state."""
     from boltz.lj_jobs import sample_lj
 
     density, T = STATE_POINTS[state]
@@ -91,11 +93,11 @@ def diffusion_efficiency(state: str, *, n: int, steps: int, generator: torch.Gen
         return None
     u = run.energies.numpy() / EFFICIENCY_N
     return LJEfficiency("diffusion", state, EFFICIENCY_N, n, n, run.details["denoise_seconds"], float("nan"),
-                        integrated_autocorrelation_time(u).tau, effective_sample_size(u))
+                        integrated_autocorrelation_time(u).tau, effective_sample_size(u), run.details["sampling"])
 
 
-def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 256, diffusion_steps: int = 100,
-             device=None) -> dict:
+def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 256,
+             diffusion_steps: int | None = None, device=None) -> dict:
     """All LJ measurements of one run: Metropolis throughput at several N, τ_int/ESS of U at each default state
     point, and diffusion samples/s and ESS/s where a trained model exists."""
     if not 0 < seconds <= 600:
@@ -109,7 +111,7 @@ def bench_lj(*, seconds: float = 1.0, seed: int = 0, diffusion_samples: int = 25
         if measured is not None:
             efficiencies.append(measured)
             throughput.append(LJThroughput("diffusion", state, EFFICIENCY_N, diffusion_samples,
-                                           diffusion_samples / measured.seconds, f"samples/s ({diffusion_steps} steps)"))
+                                           diffusion_samples / measured.seconds, f"samples/s ({measured.setting})"))
     return {"throughput": throughput, "efficiency": efficiencies}
 
 

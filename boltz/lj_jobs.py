@@ -10,7 +10,7 @@ import torch
 
 from boltz.mcmc.displacement import sample_lj_metropolis
 from boltz.systems.lennard_jones import box_side, check_box, energy, lattice_positions, potential_name
-from boltz.validation import (BATCH_SIZE, BURN_IN, CHAINS, DENSITY, PARTICLES, REFINE, SAMPLES, SEED, STEPS,
+from boltz.validation import (BATCH_SIZE, BURN_IN, CHAINS, CORRECTOR_STEPS, DENSITY, PARTICLES, REFINE, SAMPLES, SEED, STEPS,
                               TEMPERATURE, THIN, check_memory)
 
 LJ_SAMPLERS = ("metropolis", "diffusion")
@@ -64,8 +64,9 @@ def sample_lj(
     chains: int = 8,
     burn_in: int | None = None,
     thin: int | None = None,
-    solver: str = "sde",
-    steps: int = 100,
+    solver: str | None = None,
+    steps: int | None = None,
+    corrector_steps: int | None = None,
     refine: int = 0,
     model=None,
     batch_size: int = 256,
@@ -76,9 +77,11 @@ def sample_lj(
 
     Metropolis starts ``chains`` chains from a square lattice, tunes its step during ``burn_in``
     sweeps (default 1000) and records every ``thin`` sweeps (default 10). The diffusion sampler
-    uses ``solver``, ``steps``, ``refine`` (Metropolis sweeps after the last step), ``model`` (a
-    checkpoint folder or name; default: a model of this density and T range, trained closest to N),
-    ``batch_size`` and ``device`` (where the network runs; default CPU).
+    uses ``solver``, ``steps``, ``corrector_steps`` (default: the model's tested setting,
+    :func:`boltz.models.lj_sampling_for`, when no solver is named, else 100 steps and 1 corrector step),
+    ``refine`` (Metropolis sweeps after the last step), ``model`` (a checkpoint folder or name; default:
+    a model of this density and T range, trained closest to N), ``batch_size`` and ``device`` (where the
+    network runs; default CPU).
     """
     if sampler not in LJ_SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(LJ_SAMPLERS)}")
@@ -88,12 +91,14 @@ def sample_lj(
         raise ValueError(f"shifted must be true or false, got {shifted!r}")
     burn_in = 1000 if burn_in is None else BURN_IN.check(burn_in)
     thin = 10 if thin is None else THIN.check(thin)
-    steps, refine, batch_size = STEPS.check(steps), REFINE.check(refine), BATCH_SIZE.check(batch_size)
+    steps = None if steps is None else STEPS.check(steps)
+    corrector_steps = None if corrector_steps is None else CORRECTOR_STEPS.check(corrector_steps)
+    refine, batch_size = REFINE.check(refine), BATCH_SIZE.check(batch_size)
     check_lj_memory(n, N)
     generator = torch.Generator().manual_seed(seed)
     if sampler == "diffusion":
         return _sample_diffusion(N=N, density=density, T=T, box=box, n=n, shifted=shifted, solver=solver, steps=steps,
-                                 refine_sweeps=refine, model=model, batch_size=batch_size, device=device,
+                                 corrector_steps=corrector_steps, refine_sweeps=refine, model=model, batch_size=batch_size, device=device,
                                  callback=callback, generator=generator)
     per_chain = math.ceil(n / chains)
     start = time.perf_counter()
@@ -111,25 +116,29 @@ def sample_lj(
     )
 
 
-def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, refine_sweeps, model, batch_size, device,
-                      callback, generator):
+def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, corrector_steps, refine_sweeps, model,
+                      batch_size, device, callback, generator):
     from boltz.diffusion.lj_sampling import sample_lj_diffusion
-    from boltz.models import resolve_lj_model
+    from boltz.models import DEFAULT_LJ_SAMPLING, SamplerSettings, lj_sampling_for, resolve_lj_model
 
     network = resolve_lj_model(N, density, T, model, device=device)
     if network.config.get("potential") != potential_name(shifted):
         raise ValueError(f"the model {network.folder.name} was trained on the {network.config.get('potential')}, "
                          f"not the {potential_name(shifted)}")
+    # No solver named: the model's tested setting, any explicit steps or corrector steps taking precedence
+    base = lj_sampling_for(network) if solver is None else SamplerSettings(solver, DEFAULT_LJ_SAMPLING.steps, 1)
+    settings = SamplerSettings(base.solver, base.steps if steps is None else steps,
+                               base.corrector_steps if corrector_steps is None else corrector_steps)
     start = time.perf_counter()
-    run = sample_lj_diffusion(network, N=N, density=density, T=T, n=n, solver=solver, steps=steps,
-                              refine_sweeps=refine_sweeps, shifted=shifted, batch_size=batch_size, callback=callback,
-                              generator=generator)
+    run = sample_lj_diffusion(network, N=N, density=density, T=T, n=n, solver=settings.solver, steps=settings.steps,
+                              corrector_steps=settings.corrector_steps, refine_sweeps=refine_sweeps, shifted=shifted,
+                              batch_size=batch_size, callback=callback, generator=generator)
     seconds = time.perf_counter() - start
     return LJSampleSet(
         positions=run.positions, energies=energy(run.positions, box, shifted=shifted), sampler="diffusion", N=N,
         density=density, T=T, box=box, shifted=shifted, n_chains=n, seconds=seconds,
         details={"model": str(network.folder), "trained_sizes": network.config["sizes"], "device": str(network.device),
-                 "solver": solver,
-                 "steps": steps, "refine": refine_sweeps, "refine_step_size": run.refine_step_size,
+                 "solver": settings.solver, "steps": settings.steps, "corrector_steps": settings.corrector_steps,
+                 "sampling": settings.describe(), "refine": refine_sweeps, "refine_step_size": run.refine_step_size,
                  "denoise_seconds": run.denoise_seconds, "refine_seconds": run.refine_seconds},
     )

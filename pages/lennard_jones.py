@@ -11,7 +11,7 @@ from boltz.live_jobs import LJComparisonSettings, run_lj_comparison
 from boltz.lj_jobs import check_lj_memory
 from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
-from boltz.validation import DENSITY, PARTICLES, REFINE, SAMPLES, SEED, STEPS, TEMPERATURE
+from boltz.validation import CORRECTOR_STEPS, DENSITY, PARTICLES, REFINE, SAMPLES, SEED, STEPS, TEMPERATURE
 from pages import figures
 from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store, new_job,
                               number_input, player, refused_by, register_job_watch, register_player,
@@ -26,11 +26,16 @@ FIELDS = (
     NumberField.of(TEMPERATURE, "temperature T", 0.75, minimum=0.05, maximum=10),
     NumberField.of(SAMPLES, "samples", 32, minimum=2, maximum=100_000),
     NumberField.of(STEPS, "diffusion steps", 100, maximum=2000),
+    NumberField.of(CORRECTOR_STEPS, "corrector steps (pc)", 1, maximum=20),
     NumberField.of(REFINE, "refinement sweeps", 0, maximum=1000),
     NumberField.of(SEED, "seed", 0, maximum=2**31 - 1),
 )
 FITS_IN_MEMORY = refused_by("n", lambda parsed: check_lj_memory(parsed["n"], parsed["N"]))
 SAMPLERS = [{"label": "diffusion", "value": "diffusion"}, {"label": "Metropolis", "value": "metropolis"}]
+# The model's tested setting ignores the steps fields; a named solver uses them.
+MODEL_SETTING = "model"
+SOLVER_OPTIONS = [{"label": "the model's tested setting", "value": MODEL_SETTING},
+                  *({"label": name, "value": name} for name in SOLVERS)]
 
 
 def _controls() -> dbc.Card:
@@ -41,7 +46,7 @@ def _controls() -> dbc.Card:
         select("lj", "sampler", "sampler", SAMPLERS, "diffusion"),
         select("lj", "reference", "compare with", [*SAMPLERS, {"label": "nothing", "value": "none"}], "metropolis"),
         *[number_input("lj", field) for field in FIELDS[3:]],
-        select("lj", "solver", "diffusion solver", list(SOLVERS), "sde"),
+        select("lj", "solver", "diffusion solver", SOLVER_OPTIONS, MODEL_SETTING),
         dbc.Label("diffusion model"),
         dcc.Dropdown(id="lj-model", options=models, placeholder="this density and T range", className="mb-3"),
         dbc.Button("Sample", id="lj-sample", color="primary", className="me-2"),
@@ -90,6 +95,10 @@ def submit(_clicks, *states):
     invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)], FITS_IN_MEMORY)
     if parsed is None:
         return invalid + messages + [no_update, None]
+    if solver == MODEL_SETTING:
+        solver, parsed = None, {**parsed, "steps": None, "corrector_steps": None}
+    elif solver != "pc":
+        parsed = {**parsed, "corrector_steps": 1}
     settings = LJComparisonSettings(sampler=sampler, reference=None if reference == "none" else reference,
                                     solver=solver, model=model, **parsed)
     return invalid + messages + [new_job(cancel_clicks, settings=asdict(settings)), None]

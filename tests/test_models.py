@@ -1,13 +1,17 @@
+import shutil
+
 import pytest
 import torch
 
 from boltz.cli import main
+from boltz.diffusion.checkpoint import load_model
 from boltz.diffusion.data import IsingDataConfig
 from boltz.diffusion.networks import UNetConfig
 from boltz.diffusion.training import TrainConfig, train_ising
 from boltz.exact import T_C
 from boltz.io import ising_header, read_ising_csv
-from boltz.models import SHIPPED_DIR, list_models, resolve_ising_model
+from boltz.models import (DEFAULT_LJ_SAMPLING, SHIPPED_DIR, SamplerSettings, list_models, lj_sampling_for,
+                          resolve_ising_model)
 from boltz.systems.ising import energy, magnetization
 
 TINY_NET = UNetConfig(channels=8, channel_mults=(1, 2), embedding_dim=16)
@@ -83,3 +87,13 @@ def test_sample_diffusion_with_a_bad_model_is_a_one_line_error(tmp_path, user_mo
     err = capsys.readouterr().err.strip()
     assert code == 2 and err.startswith("error:") and message in err and "\n" not in err
     assert not out.exists()
+
+
+def test_lj_models_are_sampled_with_their_tested_setting_and_user_models_with_the_default(user_models):
+    assert lj_sampling_for(load_model(SHIPPED_DIR / "lj_dense")) == SamplerSettings("pc", 100, 2)
+    assert lj_sampling_for(load_model(SHIPPED_DIR / "lj_gas")) == DEFAULT_LJ_SAMPLING == SamplerSettings("sde", 100, 1)
+    # The setting belongs to the shipped weights, not to a name: a user's copy called lj_dense gets the default
+    shutil.copytree(SHIPPED_DIR / "lj_dense", user_models / "lj_dense")
+    assert lj_sampling_for(load_model(user_models / "lj_dense")) == DEFAULT_LJ_SAMPLING
+    assert SamplerSettings("pc", 100, 2).describe() == "pc, 100 steps × 2 corrector steps"
+    assert DEFAULT_LJ_SAMPLING.describe() == "sde, 100 steps"

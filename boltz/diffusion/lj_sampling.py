@@ -12,7 +12,7 @@ from boltz.diffusion.sampling import SAMPLERS
 from boltz.diffusion.torus import wrap
 from boltz.mcmc.displacement import refine_lj, tune_step_size
 from boltz.systems.lennard_jones import box_side, check_box
-from boltz.validation import BATCH_SIZE, PARTICLES, REFINE, SAMPLES, TEMPERATURE
+from boltz.validation import BATCH_SIZE, CORRECTOR_STEPS, PARTICLES, REFINE, SAMPLES, TEMPERATURE
 
 REFINE_TUNING_SWEEPS = 10  # δ for --refine is tuned on a copy of (up to) 64 samples, then frozen
 REFINE_TUNING_SAMPLES = 64
@@ -37,6 +37,7 @@ def sample_lj_diffusion(
     n: int,
     solver: str = "sde",
     steps: int = 100,
+    corrector_steps: int = 1,
     refine_sweeps: int = 0,
     shifted: bool = True,
     batch_size: int = 256,
@@ -45,6 +46,7 @@ def sample_lj_diffusion(
 ) -> LJDiffusionRun:
     """``n`` configurations of N particles at (ρ, T) from the model, ``batch_size`` at a time.
 
+    ``corrector_steps`` Langevin steps per level are the ``pc`` solver's (1 for every other solver).
     ``callback`` gets each sampler frame with ``phase="denoise"``, ``batch``, ``sample_offset``, ``total``
     and ``positions`` (the current x_t wrapped into the box, ``[b, N, 2]``) added. ``refine_sweeps``
     Metropolis sweeps at T follow, with a step size tuned on a copy of the first samples and then frozen.
@@ -58,6 +60,10 @@ def sample_lj_diffusion(
     refine_sweeps = REFINE.check(refine_sweeps)
     if solver not in SAMPLERS:
         raise ValueError(f"unknown diffusion solver {solver!r}; choose one of {', '.join(SAMPLERS)}")
+    corrector_steps = CORRECTOR_STEPS.check(corrector_steps)
+    if solver != "pc" and corrector_steps != 1:
+        raise ValueError(f"corrector steps are the pc solver's; the {solver} solver has none (got {corrector_steps})")
+    options = {"corrector_steps": corrector_steps} if solver == "pc" else {}
     trained = model.config["density"]
     if abs(trained - density) > 1e-9 * density:
         raise ValueError(f"the model {model.folder.name} was trained at density {trained:g}, not {density:g}")
@@ -82,7 +88,8 @@ def sample_lj_diffusion(
         # Reverse process from the uniform prior, then the torus point of the final lift
         x1 = schedule.prior_sample((size, N, 2), box=box, generator=generator, device=model.device)
         x0 = SAMPLERS[solver](score_model, x1, schedule, steps=steps,
-                              condition=torch.full((size,), T, device=model.device), callback=frame, generator=generator)
+                              condition=torch.full((size,), T, device=model.device), callback=frame, generator=generator,
+                              **options)
         positions = wrap(x0.cpu().to(torch.float64), box)
         denoise_seconds += time.perf_counter() - start
         # Optional hybrid: a few Metropolis sweeps at T with a tuned, then frozen, step size

@@ -49,7 +49,7 @@ import torch
 
 from boltz.diffusion.sde import NoiseSchedule
 from boltz.diffusion.utils import append_dims, random_normal, random_uniform
-from boltz.validation import STEPS, Parameter, check_int, check_real
+from boltz.validation import CORRECTOR_STEPS, STEPS, Parameter, check_int, check_real
 
 __all__ = ["SAMPLERS", "adams_weights", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode", "sample_pc",
            "sample_sa", "sample_sde"]
@@ -216,7 +216,7 @@ def sample_pc(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
     """
     steps = _check_inputs(x, steps, condition)
     snr = check_real("snr", snr, positive=True)
-    corrector_steps = check_int("corrector_steps", corrector_steps, minimum=0, maximum=STEPS.maximum)
+    corrector_steps = CORRECTOR_STEPS.check(corrector_steps)
     times = _uniform_times(schedule, steps)
     for i, t in enumerate(times):
         if i > 0:

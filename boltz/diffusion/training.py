@@ -199,7 +199,8 @@ def start_training(folder, *, settings: dict, make_network, train: TrainConfig, 
     else:
         if init_from is not None:
             start = load_model(init_from)
-            if start.config["network"] != settings["network"]:
+            # Through the config class, so a checkpoint written before a field existed compares with its default
+            if start.network.config.to_dict() != settings["network"]:
                 raise ValueError(f"--init {init_from} has a different network config")
             model.load_state_dict(start.network.state_dict())
         ema.load_state_dict(model.state_dict())

@@ -99,6 +99,38 @@ def test_diffusion_samples_lie_in_the_box_with_trajectory_frames_and_refinement(
         sample_lj_diffusion(model, N=16, density=0.2, T=1.0, n=1)
 
 
+@pytest.mark.parametrize("corrector_steps", [0, 1, 3])
+def test_pc_solver_spends_its_corrector_steps_in_network_evaluations(tmp_path, corrector_steps):
+    _train(tmp_path / "m", tmp_path / "cache", 2)
+    model = load_model(tmp_path / "m")
+    calls = []
+    model.network.register_forward_hook(lambda *_: calls.append(1))
+    run = sample_lj_diffusion(model, N=16, density=0.35, T=1.0, n=2, solver="pc", steps=4,
+                              corrector_steps=corrector_steps, generator=torch.Generator().manual_seed(0))
+    assert run.positions.shape == (2, 16, 2)
+    assert len(calls) == 4 + corrector_steps * 3  # N levels, M Langevin steps at every level after the first
+    with pytest.raises(ValueError, match="the sde solver has none"):
+        sample_lj_diffusion(model, N=16, density=0.35, T=1.0, n=1, solver="sde", corrector_steps=corrector_steps + 2)
+
+
+def test_init_from_a_checkpoint_written_before_a_network_field_existed(tmp_path):
+    _train(tmp_path / "old", tmp_path / "cache", 2)
+    config_path = tmp_path / "old" / "config.json"
+    config = json.loads(config_path.read_text())
+    del config["network"]["pair_prior"]  # a field added after the checkpoint was written; its default is False
+    config_path.write_text(json.dumps(config))
+    start = load_model(tmp_path / "old").network.state_dict()
+    init = _train(tmp_path / "new", tmp_path / "cache", 1, init_from=tmp_path / "old")
+    assert init.step == 1
+    moved = load_model(tmp_path / "new").network.state_dict()
+    # One small Adam step from the old weights (EMA 0.999 of them), not a fresh initialisation
+    assert max((moved[k] - start[k]).abs().max().item() for k in start) < 1e-2
+    with pytest.raises(ValueError, match="different network config"):
+        train_lj(tmp_path / "other", data=TINY_DATA, network=ParticleNetConfig(hidden=16, layers=1, radial_basis=4,
+                                                                               embedding_dim=8, force_prior=False),
+                 cache_dir=tmp_path / "cache", train=TrainConfig(steps=1, batch_size=4), init_from=tmp_path / "old")
+
+
 def test_threads_option_holds_after_numba_generated_the_data(tmp_path):
     # The first parallel numba kernel (the Metropolis data) starts an OpenMP pool that used to reset torch's
     # thread count, so `--threads 1` trained on every core; a fresh process, since thread counts are global.
@@ -127,7 +159,15 @@ def test_train_and_sample_from_the_command_line(tmp_path, capsys):
     positions, energies = read_lj_csv(csv)
     assert positions.shape == (3, 16, 2)
     torch.testing.assert_close(energies, energy(positions, box_side(16, 0.35)), rtol=1e-9, atol=1e-6)
-    capsys.readouterr()
+    # A user model without a tested setting: sde with the steps asked; pc takes its corrector steps
+    assert "(truncated-shifted LJ, r_c = 2.5; sde, 4 steps, refine 1" in capsys.readouterr().err
+    assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
+                 "--T", "1.0", "--n", "2", "--solver", "pc", "--steps", "3", "--corrector-steps", "2",
+                 "--out", str(csv)]) == 0
+    assert "pc, 3 steps × 2 corrector steps, refine 0" in capsys.readouterr().err
+    assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
+                 "--T", "1.0", "--solver", "sde", "--corrector-steps", "2", "--out", str(csv)]) == 2
+    assert "corrector steps are the pc solver's" in capsys.readouterr().err
     assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
                  "--T", "1.0", "--truncated", "--out", str(csv)]) == 2
     assert "trained on the truncated-shifted" in capsys.readouterr().err

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from browser_helpers import click, open_page, record_texts, set_number, wait_until
+from selenium.webdriver.support.select import Select
 
 from boltz.lj_io import lj_header
 
@@ -15,6 +16,10 @@ def test_a_small_lj_diffusion_job_against_metropolis(dashboard):
     # Big enough that the denoising outlasts a few 0.4 s polls of the live view even on an idle machine.
     for name, value in {"N": 16, "n": 48, "steps": 60}.items():
         set_number(duo, f"#lj-{name}", value)
+    # The model's tested setting is the default; a named solver takes the steps field.
+    solver = Select(duo.find_element("#lj-solver"))
+    assert solver.first_selected_option.text == "the model's tested setting"
+    solver.select_by_value("sde")
     record_texts(duo, "#lj-live-text")
     click(duo, "#lj-sample")
     duo.wait_for_contains_text("#lj-progress", "done", timeout=90)
