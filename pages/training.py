@@ -65,12 +65,18 @@ FORMS = {
         NumberField.of(TEMPERATURES, "temperatures", 5, maximum=101, name="temperatures"),
         NumberField.of(SAMPLES_PER_TEMPERATURE, "samples per T", 1024, maximum=100_000, name="samples"),
         NumberField("hidden", "network width", 32, 4, 128),
+        NumberField("layers", "message-passing layers", 2, 1, 8),
+        NumberField("vectors", "vector channels", 0, 0, 64),
         NumberField.of(TRAINING_STEPS, "training steps", 2000, maximum=200_000),
         NumberField.of(BATCH_SIZE, "batch size", 32, maximum=4096, name="batch"),
         NumberField.of(SEED, "seed", 0, maximum=2**31 - 1),
     ), (temperature_range, lj_box)),
 }
 ALL_FIELDS = [(form.prefix, field) for form in FORMS.values() for field in form.fields]
+# What the LJ network adds to its learned score (ParticleNetConfig's force_prior and pair_prior)
+LJ_PRIORS = [{"label": "forces (σ → 0 limit)", "value": "force"},
+             {"label": "isolated pair (every σ)", "value": "pair"}, {"label": "none", "value": "none"}]
+EXTRA_CONTROLS = {"lj": lambda: [select("training-lj", "prior", "score prior", LJ_PRIORS, "force")]}
 HIDDEN = {"display": "none"}
 
 
@@ -97,8 +103,10 @@ def layout(**_query):
             dbc.Row([dbc.Label("model name", html_for="training-name", width=5), dbc.Col([
                 dbc.Input(id="training-name", value="my_ising", size="sm"),
                 dbc.FormFeedback(id="training-name-feedback", type="invalid")], width=7)], className="mb-2"),
-            *[html.Div([number_input(form.prefix, field) for field in form.fields], id=f"training-{system}-fields",
-                       style=None if system == "ising" else HIDDEN) for system, form in FORMS.items()],
+            *[html.Div([*(number_input(form.prefix, field) for field in form.fields),
+                        *EXTRA_CONTROLS.get(system, list)()],
+                       id=f"training-{system}-fields", style=None if system == "ising" else HIDDEN)
+              for system, form in FORMS.items()],
             dbc.Button("Train", id="training-start", color="primary", className="me-2"),
             dbc.Button("Cancel", id="training-cancel", color="secondary", disabled=True),
             dbc.Progress(id="training-progress", value=0, label="", className="mt-3", style={"height": "1.4rem"}),
@@ -145,11 +153,11 @@ def _name_problem(name) -> str | None:
      *[Output(f"{prefix}-{f.name}-feedback", "children") for prefix, f in ALL_FIELDS],
      Output("training-name", "invalid"), Output("training-name-feedback", "children"), Output("training-job", "data")],
     Input("training-start", "n_clicks"),
-    State("training-system", "value"), State("training-name", "value"),
+    State("training-system", "value"), State("training-name", "value"), State("training-lj-prior", "value"),
     [State(f"{prefix}-{f.name}", "value") for prefix, f in ALL_FIELDS],
     prevent_initial_call=True,
 )
-def submit(_clicks, system, name, *values):
+def submit(_clicks, system, name, lj_prior, *values):
     """Check the chosen system's form (the hidden one is left alone); only a valid one becomes a job."""
     invalid, messages, parsed = [], [], None
     for key, form in FORMS.items():
@@ -160,7 +168,9 @@ def submit(_clicks, system, name, *values):
             flags, texts = [False] * len(mine), [""] * len(mine)
         invalid, messages = invalid + flags, messages + texts
     name_message = _name_problem(name)
-    job = None if parsed is None or name_message else {"job_id": new_job_id(), "system": system, "name": name, **parsed}
+    extra = {"prior": lj_prior} if system == "lj" else {}
+    job = None if parsed is None or name_message else {"job_id": new_job_id(), "system": system, "name": name,
+                                                       **parsed, **extra}
     return invalid + messages + [name_message is not None, name_message or "", job or no_update]
 
 
@@ -169,7 +179,11 @@ def _train(job: dict, store, job_id: str, on_progress, device) -> dict:
     # The job comes from a browser: its name is checked again, first (../x would leave the models folder).
     folder = user_models_dir() / check_model_name(job["name"])
     if job["system"] == "lj":
-        trainer, network = train_lj, ParticleNetConfig(hidden=job["hidden"])
+        if job["prior"] not in {option["value"] for option in LJ_PRIORS}:
+            raise ValueError(f"unknown score prior {job['prior']!r}")
+        trainer = train_lj
+        network = ParticleNetConfig(hidden=job["hidden"], layers=job["layers"], vector_channels=job["vectors"],
+                                    force_prior=job["prior"] != "none", pair_prior=job["prior"] == "pair")
         data = LJDataConfig(sizes=(job["N"],), density=job["density"], T_min=job["T_min"], T_max=job["T_max"],
                             n_temperatures=job["temperatures"], samples_per_temperature=job["samples"], seed=job["seed"])
     else:

@@ -137,8 +137,10 @@ def test_a_tiny_lennard_jones_training_run_fills_its_loss_curve_and_joins_the_lj
     duo.wait_for_contains_text("#training-lj-N-feedback", "too few for density 0.64", timeout=5)
     assert not duo.find_element("#training-cancel").is_enabled() and duo.find_element("#training-progress").text == ""
     set_number(duo, "#training-name", "tiny_lj")
-    for name, value in {"N": 16, "temperatures": 2, "samples": 32, "hidden": 8, "steps": 40, "batch": 8}.items():
+    for name, value in {"N": 16, "temperatures": 2, "samples": 32, "hidden": 8, "layers": 1, "vectors": 2, "steps": 40,
+                        "batch": 8}.items():
         set_number(duo, f"#training-lj-{name}", value)
+    Select(duo.find_element("#training-lj-prior")).select_by_value("pair")
     click(duo, "#training-start")
     duo.wait_for_contains_text("#training-alert", "tiny_lj: finished at step 40", timeout=90)
     assert "Lennard-Jones page's model list" in duo.find_element("#training-alert").text
@@ -149,6 +151,8 @@ def test_a_tiny_lennard_jones_training_run_fills_its_loss_curve_and_joins_the_lj
     # Saved in the user models folder as a Lennard-Jones model, listed beside the shipped ones.
     config = json.loads((tmp_path / "user-models" / "tiny_lj" / "config.json").read_text())
     assert config["system"] == "lj" and config["sizes"] == [16] and config["step"] == 40
+    network = config["network"]
+    assert (network["hidden"], network["layers"], network["vector_channels"], network["pair_prior"]) == (8, 1, 2, True)
     rows = [[cell.text for cell in row.find_elements("css selector", "td")]
             for row in duo.find_elements("#training-models-table tbody tr")]
     assert ["tiny_lj", "Lennard-Jones", "N = 16, ρ = 0.64", "[0.65, 0.85]", "40", "yours"] in [row[:6] for row in rows]
