@@ -10,8 +10,8 @@ import torch
 
 from boltz.mcmc.displacement import sample_lj_metropolis
 from boltz.systems.lennard_jones import box_side, check_box, energy, lattice_positions, potential_name
-from boltz.validation import (BATCH_SIZE, BURN_IN, CHAINS, CORRECTOR_STEPS, DENSITY, PARTICLES, REFINE, SAMPLES, SEED, STEPS,
-                              TEMPERATURE, THIN, check_memory)
+from boltz.validation import (BATCH_SIZE, BURN_IN, CHAINS, CORRECTOR_STEPS, DENSITY, PARTICLES, REFINE, SAMPLES,
+                              SEED, STEPS, TEMPERATURE, THIN, check_memory)
 
 LJ_SAMPLERS = ("metropolis", "diffusion")
 # Peak memory per coordinate of a run written as CSV, measured (growth of the peak RSS of `python -m boltz
