@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import torch
 
@@ -119,16 +119,16 @@ def sample_lj(
 def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, corrector_steps, refine_sweeps, model,
                       batch_size, device, callback, generator):
     from boltz.diffusion.lj_sampling import sample_lj_diffusion
-    from boltz.models import DEFAULT_LJ_SAMPLING, SamplerSettings, lj_sampling_for, resolve_lj_model
+    from boltz.models import SamplerSettings, lj_sampling_for, resolve_lj_model
 
     network = resolve_lj_model(N, density, T, model, device=device)
     if network.config.get("potential") != potential_name(shifted):
         raise ValueError(f"the model {network.folder.name} was trained on the {network.config.get('potential')}, "
                          f"not the {potential_name(shifted)}")
     # No solver named: the model's tested setting, any explicit steps or corrector steps taking precedence
-    base = lj_sampling_for(network) if solver is None else SamplerSettings(solver, DEFAULT_LJ_SAMPLING.steps, 1)
-    settings = SamplerSettings(base.solver, base.steps if steps is None else steps,
-                               base.corrector_steps if corrector_steps is None else corrector_steps)
+    base = lj_sampling_for(network) if solver is None else SamplerSettings(solver)
+    asked = {"steps": steps, "corrector_steps": corrector_steps}
+    settings = replace(base, **{name: value for name, value in asked.items() if value is not None})
     start = time.perf_counter()
     run = sample_lj_diffusion(network, N=N, density=density, T=T, n=n, solver=settings.solver, steps=settings.steps,
                               corrector_steps=settings.corrector_steps, refine_sweeps=refine_sweeps, shifted=shifted,
