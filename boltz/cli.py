@@ -62,13 +62,14 @@ def _sample_ising(args) -> int:
     result = sample_ising(
         args.sampler, L=args.L, T=args.T, J=args.J, h=args.h, n=args.n, seed=args.seed, chains=args.chains,
         burn_in=args.burn_in, thin=args.thin, solver=args.solver, steps=args.steps, refine=args.refine,
-        model=args.model, batch_size=args.batch_size, device=_device(args), callback=_progress_callback(bar),
+        model=args.model, batch_size=args.batch_size, device=_device(args), precision=args.precision,
+        callback=_progress_callback(bar),
     )
     bar.close()
     write_ising_csv(args.out, result.spins, result.energies, result.magnetizations)
     if args.sampler == "diffusion":
         how = f"{result.details['solver']}, {result.details['steps']} steps, refine {result.details['refine']}, " \
-              f"model {result.details['model']} on {result.details['device']}"
+              f"model {result.details['model']} on {result.details['device']} in {result.details['precision']}"
     else:
         how = f"{result.details['sweeps_per_sample']:.3g} sweeps per sample"
     print(f"wrote {result.spins.shape[0]} samples to {args.out} in {result.seconds:.2f} s ({how})", file=sys.stderr)
@@ -136,7 +137,7 @@ def _bench_samplers(args) -> int:
         rows = scoreboard(L=args.L, T=T, samplers=tuple(args.samplers), n=args.n, solver=args.solver,
                           steps=args.steps, refine=args.refine, model=args.model, mcmc_seconds=args.mcmc_seconds,
                           reference_samples=args.reference_samples, seed=args.seed, device=_device(args),
-                          callback=_progress_callback(bar))
+                          precision=args.precision, callback=_progress_callback(bar))
         bar.close()
         print(format_scoreboard(rows, L=args.L, T=T) + "\n", flush=True)
     return 0
@@ -247,6 +248,14 @@ def _add_device_argument(parser: argparse.ArgumentParser) -> None:
                         help="where the diffusion network runs (default auto: CUDA when present); MCMC stays on the CPU")
 
 
+def _add_precision_argument(parser: argparse.ArgumentParser) -> None:
+    from boltz.device import PRECISIONS
+
+    parser.add_argument("--precision", choices=PRECISIONS, default="auto",
+                        help="the Ising network's arithmetic (default auto: bfloat16 where the CPU or GPU has it in "
+                             "hardware, else float32); the solver always works in float32")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
     from boltz.diffusion.sampling import SAMPLERS
@@ -277,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample_ising.add_argument("--batch-size", type=int, default=500, help="diffusion: lattices denoised at once")
     sample_ising.add_argument("--out", required=True, help="CSV file to write")
     _add_device_argument(sample_ising)
+    _add_precision_argument(sample_ising)
     sample_ising.set_defaults(run=_sample_ising)
 
     sample_lj = sample_systems.add_parser("lj", help="2D Lennard-Jones fluid")
@@ -401,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 help="samples of the cached Wolff reference for |m|, χ and C(r)")
     bench_samplers.add_argument("--seed", type=int, default=0)
     _add_device_argument(bench_samplers)
+    _add_precision_argument(bench_samplers)
     bench_samplers.set_defaults(run=_bench_samplers)
     bench_lj = bench_targets.add_parser("lj", help="Lennard-Jones Metropolis throughput and ESS/s of U")
     bench_lj.add_argument("--seconds", type=float, default=1.0, help="time budget per measurement")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 
 DEVICES = ("auto", "cpu", "cuda")
+# The network's arithmetic: ``auto`` is bfloat16 where the hardware runs it natively, else float32.
+PRECISIONS = ("auto", "float32", "bfloat16")
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -39,3 +41,24 @@ def describe(device: torch.device) -> str:
     if device.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(device)})"
     return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def native_bfloat16(device: torch.device) -> bool:
+    """Whether ``device`` has bfloat16 arithmetic in hardware: a CUDA GPU that supports it, or a CPU with AVX512-BF16 or AMX.
+
+    CPUs without it convert bfloat16 in software, slower than float32. torch answers the CPU question only
+    through private helpers (the ones its own compiler uses), so a torch without them counts as "no".
+    """
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    checks = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    return any(check is not None and bool(check()) for check in checks)
+
+
+def resolve_precision(name: str, device: torch.device) -> torch.dtype:
+    """The dtype the network computes in on ``device``: ``auto`` picks bfloat16 where :func:`native_bfloat16`."""
+    if name not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {name!r}")
+    if name == "auto":
+        return torch.bfloat16 if native_bfloat16(device) else torch.float32
+    return getattr(torch, name)

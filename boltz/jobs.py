@@ -64,6 +64,7 @@ def sample_ising(
     model=None,
     batch_size: int = 500,
     device=None,
+    precision: str = "auto",
     callback=None,
 ) -> IsingSampleSet:
     """Draw ``n`` Ising samples with the named sampler, seeded by ``seed``.
@@ -71,7 +72,8 @@ def sample_ising(
     MCMC samplers start from a random configuration and use ``chains``, ``burn_in`` and ``thin``;
     the diffusion sampler uses ``solver``, ``steps``, ``refine`` (Metropolis sweeps after the
     projection), ``model`` (a checkpoint folder or name; default: the model trained closest to L),
-    ``batch_size`` and ``device`` (where the network runs; default CPU).
+    ``batch_size``, ``device`` (where the network runs; default CPU) and ``precision`` (its arithmetic,
+    ``boltz.device.PRECISIONS``).
     """
     if sampler not in ISING_SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(ISING_SAMPLERS)}")
@@ -85,8 +87,8 @@ def sample_ising(
     generator = torch.Generator().manual_seed(seed)
     if sampler == "diffusion":
         return _sample_diffusion(L=L, T=T, J=J, h=h, n=n, solver=solver, steps=steps, refine_sweeps=refine,
-                                 model=model, batch_size=batch_size, device=device, callback=callback,
-                                 generator=generator)
+                                 model=model, batch_size=batch_size, device=device, precision=precision,
+                                 callback=callback, generator=generator)
     options = {"burn_in": burn_in} if burn_in is not None else {}
     if thin is not None:
         options["thin"] = thin
@@ -107,7 +109,8 @@ def sample_ising(
     )
 
 
-def _sample_diffusion(*, L, T, J, h, n, solver, steps, refine_sweeps, model, batch_size, device, callback, generator):
+def _sample_diffusion(*, L, T, J, h, n, solver, steps, refine_sweeps, model, batch_size, device, precision, callback,
+                      generator):
     from boltz.diffusion.ising_sampling import sample_ising_diffusion
     from boltz.models import resolve_ising_model
 
@@ -116,13 +119,13 @@ def _sample_diffusion(*, L, T, J, h, n, solver, steps, refine_sweeps, model, bat
     network = resolve_ising_model(L, model, device=device)
     start = time.perf_counter()
     run = sample_ising_diffusion(network, L=L, T=T, n=n, solver=solver, steps=steps, refine_sweeps=refine_sweeps,
-                                 batch_size=batch_size, callback=callback, generator=generator)
+                                 batch_size=batch_size, precision=precision, callback=callback, generator=generator)
     seconds = time.perf_counter() - start
     return IsingSampleSet(
         spins=run.spins, energies=energy(run.spins), magnetizations=magnetization(run.spins),
         sampler="diffusion", L=L, T=T, J=J, h=h, n_chains=n, seconds=seconds,
         details={"model": str(network.folder), "trained_L": network.config["L"], "device": str(network.device),
-                 "solver": solver, "steps": steps,
+                 "precision": run.precision, "solver": solver, "steps": steps,
                  "refine": refine_sweeps, "denoise_seconds": run.denoise_seconds,
                  "refine_seconds": run.refine_seconds},
     )

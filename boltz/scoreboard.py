@@ -211,12 +211,13 @@ def scoreboard(
     reference_samples: int = REFERENCE_SAMPLES,
     seed: int = 0,
     device=None,
+    precision: str = "auto",
     callback=None,
 ) -> list[ScoreRow]:
     """Score each sampler at (L, T) with J = 1, h = 0; MCMC gets ``mcmc_seconds`` (default: the raw diffusion run's wall time).
 
     With ``refine`` = K the diffusion samples are scored raw and after each of K Metropolis sweeps. The network
-    runs on ``device`` (default CPU); MCMC and the refinement sweeps always run on the CPU.
+    runs on ``device`` (default CPU) in ``precision``; MCMC and the refinement sweeps always run on the CPU.
     """
     L, T = LATTICE.check(L), TEMPERATURE.check(T)
     unknown = [s for s in samplers if s not in SCOREBOARD_SAMPLERS]
@@ -231,8 +232,9 @@ def scoreboard(
     diffusion_rows = []
     if "diffusion" in samplers:
         run = sample_ising("diffusion", L=L, T=T, n=n, seed=seed, solver=solver, steps=steps, model=model,
-                           device=device, callback=callback)
-        label = f"{solver} {steps} steps, model L={run.details['trained_L']}, {run.details['device']}"
+                           device=device, precision=precision, callback=callback)
+        label = (f"{solver} {steps} steps, model L={run.details['trained_L']}, {run.details['device']}, "
+                 f"{run.details['precision']}")
         spins, seconds = run.spins, run.seconds
         diffusion_rows.append(score("diffusion", label, spins.unsqueeze(1), seconds=seconds, L=L, T=T,
                                     reference=reference))

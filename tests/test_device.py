@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from boltz.cli import main
-from boltz.device import resolve_device
+from boltz.device import native_bfloat16, resolve_device, resolve_precision
 from boltz.diffusion.utils import random_normal
 from boltz.jobs import sample_ising
 
@@ -32,6 +32,19 @@ def test_cuda_without_a_gpu_is_a_one_line_cli_error(tmp_path, capsys):
     assert err.count("\n") == 1 and "torch sees no CUDA GPU" in err
 
 
+def test_auto_precision_is_bfloat16_exactly_where_the_hardware_has_it():
+    cpu = torch.device("cpu")
+    assert resolve_precision("auto", cpu) == (torch.bfloat16 if native_bfloat16(cpu) else torch.float32)
+    assert resolve_precision("float32", cpu) == torch.float32
+    assert resolve_precision("bfloat16", cpu) == torch.bfloat16
+
+
+@pytest.mark.parametrize("name", ["fp32", "half", "", None])
+def test_unknown_precisions_are_refused(name):
+    with pytest.raises(ValueError, match="precision must be one of auto, float32, bfloat16"):
+        resolve_precision(name, torch.device("cpu"))
+
+
 def test_noise_comes_from_the_generator_whatever_the_target_device():
     target = "cuda" if HAS_CUDA else "cpu"
     drawn = random_normal((3, 5), generator=torch.Generator().manual_seed(7), device=target)
@@ -41,7 +54,8 @@ def test_noise_comes_from_the_generator_whatever_the_target_device():
 
 @pytest.mark.skipif(not HAS_CUDA, reason="needs a CUDA GPU (run on the device machine)")
 def test_one_seed_gives_the_same_diffusion_samples_on_cpu_and_gpu():
-    runs = [sample_ising("diffusion", L=16, T=2.269, n=64, seed=3, steps=10, device=device) for device in ("cpu", "cuda")]
+    runs = [sample_ising("diffusion", L=16, T=2.269, n=64, seed=3, steps=10, device=device, precision="float32")
+            for device in ("cpu", "cuda")]
     agree = (runs[0].spins == runs[1].spins).float().mean()
     assert runs[1].details["device"].startswith("cuda")
     assert agree > 0.999  # float round-off may flip a spin whose denoised value is ~0

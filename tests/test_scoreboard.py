@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from boltz.cli import main
+from boltz.device import native_bfloat16
 from boltz.exact.enumeration import all_configurations, enumerate_ising
 from boltz.scoreboard import WolffReference, run_mcmc_for, score, wolff_reference
 
@@ -90,7 +91,8 @@ def test_bench_samplers_runs_the_shipped_diffusion_model(capsys):
     assert [int(row[2]) for row in rows] == [16, 16, 16]
     seconds = [float(row[1]) for row in rows]
     assert seconds == sorted(seconds)  # each sweep's time is added
-    assert "sa 4 steps, model L=16, cpu, 2 Metropolis sweep(s)" in cost  # the default solver
+    precision = "bfloat16" if native_bfloat16(torch.device("cpu")) else "float32"  # --precision auto
+    assert f"sa 4 steps, model L=16, cpu, {precision}, 2 Metropolis sweep(s)" in cost  # the default solver
 
 
 def test_bench_samplers_without_diffusion_needs_a_time_budget(capsys):

@@ -345,7 +345,8 @@ class PeriodicUNet(nn.Module):
                 h = block(h, embedding)
             if level > 0:
                 h = self.upsamples[level - 1](h)
-        return self.head(F.silu(self.head_norm(h))).contiguous()
+        # Under bfloat16 autocast the output returns to the input's float32, where the solver works
+        return self.head(F.silu(self.head_norm(h))).to(x.dtype).contiguous()
 
     def forward(self, x: torch.Tensor, t, temperature=None) -> torch.Tensor:
         """ε̂(x, t, T): ``x [B, 1, L, L], t [B] in [0, 1], temperature [B] (T > 0) → [B, 1, L, L]``.
