@@ -164,8 +164,9 @@ def observables_table(runs: list[dict]) -> dbc.Table:
 def _run_note(run: dict) -> str:
     """How a run was drawn and how far its P(e) is from the exact one."""
     details = run["details"]
+    # Runs stored before the precision option were float32
     how = (f" (model {Path(details['model']).name}, {details['solver']}, {details['steps']} steps, "
-           f"{details['refine']} refinement sweeps)" if "model" in details else "")
+           f"{details.get('precision', 'float32')}, {details['refine']} refinement sweeps)" if "model" in details else "")
     distance = "" if run["w1_energy"] is None else f", W1 to the exact P(e) {run['w1_energy']:.2g}"
     return f"{run['sampler']}: {run['n']} samples in {run['seconds']:.1f} s{how}{distance}"
 

@@ -3,7 +3,9 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
+from boltz.device import native_bfloat16
 from boltz.io import ising_header
 from browser_helpers import click, job_workers, open_page, record_texts, set_number, wait_until
 
@@ -44,6 +46,7 @@ def test_a_diffusion_job_streams_frames_fills_the_page_and_downloads_its_samples
     assert float(rows[0][3]) < 0 and float(rows[2][3]) > 0  # exact e and c at L = 16
     caption = duo.find_element("#ising-observables caption").text
     assert "diffusion: 64 samples" in caption and "40 steps" in caption and "W1 to the exact P(e)" in caption
+    assert ("bfloat16" if native_bfloat16(torch.device("cpu")) else "float32") in caption  # the network's arithmetic
     # The animation plays in the browser from the first denoising level to the last.
     duo.wait_for_contains_text("#ising-anim-caption", "level 1/40", timeout=10)
     shown = "return document.querySelector('#ising-animation .js-plotly-plot').data[0].z"
