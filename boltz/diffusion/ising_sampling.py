@@ -15,8 +15,9 @@ from boltz.validation import BATCH_SIZE, LATTICE, SAMPLES, TEMPERATURE
 
 
 # The shipped default: the stochastic Adams solver (SA-Solver, order 3) with 50 noise levels, DDIM's cost
-# (9.4 samples/s at L = 32 on the 2-core CPU) with the reverse SDE's fidelity: c and χ within 10% where DDIM 50
-# was 24–107% off below T_c, ⟨e⟩ within 1% at L = 16 for all four temperatures of the README table.
+# (at L = 32 on a 2-core CPU: 9.4 samples/s on 2026-11-26's machine, 19–23 on 2026-11-27's) with the reverse
+# SDE's fidelity: c and χ within 10% where DDIM 50 was 24–107% off below T_c, ⟨e⟩ within 1% at L = 16 for all
+# four temperatures of the README table.
 DEFAULT_SOLVER = "sa"
 DEFAULT_STEPS = 50
 
