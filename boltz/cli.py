@@ -107,7 +107,7 @@ def _train_ising(args) -> int:
             bar.update(frame["step"], frame["steps"], f"loss {frame['loss_avg']:.4f}")
 
     device = _device(args)
-    result = train_ising(args.out, data=data, network=network, train=train, cache_dir=args.cache_dir,
+    result = train_ising(args.out, data=data, network=network, train=train, t_band=args.t_band, cache_dir=args.cache_dir,
                          init_from=args.init, callback=progress, device=device)
     bar.close()
     _print_trained(result, args.out, device)
@@ -343,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     train_ising.add_argument("--batch-size", type=int, default=128)
     train_ising.add_argument("--lr", type=float, default=2e-3)
     train_ising.add_argument("--checkpoint-every", type=int, default=500)
+    train_ising.add_argument("--t-band", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
+                             help="draw half of the noise levels t from [LOW, HIGH] (default: all from U[t_min, 1])")
     train_ising.add_argument("--seed", type=int, default=0)
     train_ising.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     train_ising.add_argument("--init", default=None, help="start from this checkpoint's weights (e.g. a smaller L)")

@@ -53,6 +53,8 @@ def test_metropolis_with_chains_burn_in_and_thin(tmp_path, capsys):
     (["report", "ising", "--samples", "{tmp}/bad.csv", "--L", "8", "--T", "2"], "not an Ising samples CSV"),
     (["report", "ising", "--samples", "{tmp}/ok.csv", "--L", "8", "--T", "2"], "not L = 8"),
     (["report", "ising", "--samples", "{tmp}/ok.csv", "--L", "2", "--T", "2", "--J", "2"], "does not match"),
+    (["train", "ising", "--L", "8", "--t-band", "0.5", "0.2", "--out", "{tmp}/run"], "t band must satisfy"),
+    (["train", "ising", "--L", "8", "--t-band", "nan", "0.5", "--out", "{tmp}/run"], "t band must satisfy"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
@@ -63,7 +65,7 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
     assert re.search(message, err)
-    assert not (tmp_path / "a.csv").exists()
+    assert not (tmp_path / "a.csv").exists() and not (tmp_path / "run").exists()
 
 
 def test_module_entry_point_exits_2_without_traceback(tmp_path):

@@ -7,7 +7,7 @@ from boltz.diffusion.checkpoint import load_model, load_train_state
 from boltz.diffusion.data import DataCancelled, IsingDataConfig, load_or_generate
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
 from boltz.diffusion.sde import VPSDE
-from boltz.diffusion.training import TrainConfig, augment, dsm_loss, learning_rate, train_ising
+from boltz.diffusion.training import TrainConfig, augment, dsm_loss, learning_rate, train_ising, training_times
 from boltz.systems.ising import energy, random_spins
 
 TINY_NET = UNetConfig(channels=8, channel_mults=(1, 2), embedding_dim=16)
@@ -37,6 +37,28 @@ def test_untrained_network_has_unit_dsm_loss():
     loss = dsm_loss(PeriodicUNet(TINY_NET), VPSDE(), spins[:, None].float(), torch.full((256,), 2.0),
                     torch.Generator().manual_seed(3))
     assert loss.item() == pytest.approx(1.0, abs=0.02)
+
+
+@pytest.mark.parametrize("band", [(0.15, 0.5), (0.6, 1.0)])
+def test_a_t_band_holds_half_the_levels_plus_its_uniform_share(band):
+    schedule, n = VPSDE(), 200_000
+    plain = training_times(schedule, n, torch.Generator().manual_seed(0))
+    t = training_times(schedule, n, torch.Generator().manual_seed(0), band)
+    assert float(t.min()) >= schedule.t_min and float(t.max()) <= 1.0
+    # Mixture ½ U[t_min, 1] + ½ U[a, b]: P(t in band) = ½ + ½ (b − a)/(1 − t_min), binomial error < 0.0012
+    inside = ((t >= band[0]) & (t <= band[1])).float().mean().item()
+    assert inside == pytest.approx(0.5 + 0.5 * (band[1] - band[0]) / (1 - schedule.t_min), abs=0.005)
+    below = (t < band[0]).float().mean().item()  # outside the band only the uniform half remains
+    assert below == pytest.approx(0.5 * (band[0] - schedule.t_min) / (1 - schedule.t_min), abs=0.005)
+    # No band: t ~ U[t_min, 1], mean (1 + t_min)/2
+    assert abs(plain.mean().item() - 0.5 * (1 + schedule.t_min)) < 0.003
+
+
+@pytest.mark.parametrize("band", [(0.5, 0.2), (0.0, 0.5), (0.3, 1.5)])
+def test_a_bad_t_band_is_a_value_error_before_any_data(band, tmp_path):
+    with pytest.raises(ValueError, match="t band"):
+        _train(tmp_path / "run", tmp_path / "cache", 2, t_band=band)
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
 
 
 def test_learning_rate_warms_up_and_decays():
