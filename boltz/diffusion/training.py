@@ -82,18 +82,26 @@ def augment(spins: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return (x * sign[:, None, None])[:, None]
 
 
-def training_times(schedule, batch: int, generator: torch.Generator, band: tuple[float, float] | None = None) -> torch.Tensor:
+def check_t_band(schedule, band: tuple[float, float]) -> tuple[float, float]:
+    """``band`` = (low, high) as floats if t_min ≤ low < high ≤ 1, else ValueError."""
+    low, high = (float(value) for value in band)
+    if not schedule.t_min <= low < high <= 1.0:
+        raise ValueError(f"t band must satisfy t_min = {schedule.t_min:g} ≤ low < high ≤ 1, got ({low:g}, {high:g})")
+    return low, high
+
+
+def training_times(schedule, batch: int, generator: torch.Generator,
+                   band: tuple[float, float] | None = None) -> torch.Tensor:
     """Noise levels t ``[batch]``: t ~ U[t_min, 1], or with ``band`` = (a, b) the mixture ½ U[t_min, 1] + ½ U[a, b].
 
     The band raises the loss weight of the levels where, measured by partial denoising of Wolff samples
     (README), the L = 32 model's energy bias enters; every level keeps at least half its uniform weight.
+    ``band`` is assumed checked (:func:`check_t_band`).
     """
     t = schedule.t_min + (1.0 - schedule.t_min) * torch.rand(batch, generator=generator)
     if band is None:
         return t
     low, high = band
-    if not schedule.t_min <= low < high <= 1.0:
-        raise ValueError(f"t band must satisfy t_min = {schedule.t_min:g} ≤ low < high ≤ 1, got ({low:g}, {high:g})")
     in_band = torch.rand(batch, generator=generator) < 0.5
     return torch.where(in_band, low + (high - low) * torch.rand(batch, generator=generator), t)
 
@@ -123,7 +131,8 @@ def learning_rate(step: int, config: TrainConfig) -> float:
     return config.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
-def _settings(data: IsingDataConfig, network: UNetConfig, schedule: dict, train: TrainConfig, t_band) -> dict:
+def _settings(data: IsingDataConfig, network: UNetConfig, schedule: dict, train: TrainConfig,
+              t_band: tuple[float, float] | None) -> dict:
     return {"system": "ising", "L": data.L, "T_range": [data.T_min, data.T_max], "network": network.to_dict(),
             "schedule": schedule, "data": asdict(data), "training": asdict(train),
             "t_band": list(t_band) if t_band else None}
@@ -159,7 +168,7 @@ def train_ising(
     schedule = schedule or {"name": "linear", "beta_min": 0.1, "beta_max": 20.0, "t_min": 1e-3}
     sde = schedule_from_dict(schedule)
     if t_band is not None:
-        training_times(sde, 1, torch.Generator(), t_band)  # a bad band fails here, before any data is drawn
+        t_band = check_t_band(sde, t_band)  # before any folder or data is written
     settings = _settings(data, network, schedule, train, t_band)
     state = start_training(folder, settings=settings, make_network=lambda: PeriodicUNet(network), train=train,
                            init_from=init_from, device=device)
