@@ -143,6 +143,22 @@ def _bench_samplers(args) -> int:
     return 0
 
 
+def _bench_partial(args) -> int:
+    from boltz.models import resolve_ising_model
+    from boltz.partial_denoising import format_partial_denoising, partial_denoising
+    from boltz.progress import ProgressBar
+
+    model = resolve_ising_model(args.L, args.model, device=_device(args))
+    for T in args.T:
+        bar = ProgressBar(f"partial denoising L={args.L} T={T:g}")
+        result = partial_denoising(model, L=args.L, T=T, t_starts=args.t_start, n=args.n, solver=args.solver,
+                                   steps=args.steps, precision=args.precision, seed=args.seed,
+                                   callback=_progress_callback(bar))
+        bar.close()
+        print(format_partial_denoising(result) + "\n", flush=True)
+    return 0
+
+
 def _sample_lj(args) -> int:
     from boltz.io import check_writable
     from boltz.lj_io import write_lj_csv
@@ -415,6 +431,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_device_argument(bench_samplers)
     _add_precision_argument(bench_samplers)
     bench_samplers.set_defaults(run=_bench_samplers)
+    bench_partial = bench_targets.add_parser(
+        "partial", help="Ising diffusion from Wolff lattices noised to t0: where the sampler's error enters")
+    bench_partial.add_argument("--L", type=int, default=16, help="lattice side")
+    bench_partial.add_argument("--T", type=float, nargs="+", default=[2.269], help="temperature(s), one table each")
+    bench_partial.add_argument("--t-start", type=float, nargs="+", default=[0.1, 0.2, 0.3, 0.45, 0.6, 1.0],
+                               help="levels t0 in (t_min, 1] to noise to and denoise from")
+    bench_partial.add_argument("--n", type=int, default=1024, help="Wolff lattices (the same for every t0)")
+    bench_partial.add_argument("--solver", choices=list(SAMPLERS), default=DEFAULT_SOLVER)
+    bench_partial.add_argument("--steps", type=int, default=DEFAULT_STEPS,
+                               help="level density: as many levels below t0 as a run of this many from t = 1 has")
+    bench_partial.add_argument("--model", default=None, help="checkpoint folder or name")
+    bench_partial.add_argument("--seed", type=int, default=0)
+    _add_device_argument(bench_partial)
+    _add_precision_argument(bench_partial)
+    bench_partial.set_defaults(run=_bench_partial)
     bench_lj = bench_targets.add_parser("lj", help="Lennard-Jones Metropolis throughput and ESS/s of U")
     bench_lj.add_argument("--seconds", type=float, default=1.0, help="time budget per measurement")
     bench_lj.add_argument("--seed", type=int, default=0)

@@ -2,7 +2,7 @@
 
 Every sampler has one signature::
 
-    sample_xxx(model, x, schedule, *, steps=100, condition=None, callback=None, generator=None) -> x̂_0
+    sample_xxx(model, x, schedule, *, steps=100, condition=None, callback=None, generator=None, t_start=1.0) -> x̂_0
 
 - ``model(x_t, t, condition) -> ε̂``: the network's estimate of the noise ε in
   x_t = α(t) x_0 + σ(t) ε, trained on the *same* ``schedule`` (any
@@ -10,15 +10,20 @@ Every sampler has one signature::
   t ``[B]`` of x's dtype, condition ``[B]`` (temperatures) or None, passed through untouched;
   ε̂ has x's shape. The caller puts a network in eval mode.
 - ``x``: the prior sample x_1 ~ N(0, I) ``[B, C, L, L]`` (``schedule.prior_sample``); not modified.
+- ``t_start``: the level the reverse process starts from, in (t_min, 1]. Below 1, ``x`` is a sample of p_{t_start},
+  e.g. data noised by the forward process to t_start, and only the reverse process below t_start is run
+  (SDEdit, Meng et al. 2022): paired with the data it was noised from, it shows which stretch of the
+  reverse process makes a sampler's error (``boltz.partial_denoising``).
 - ``generator``: the only source of randomness (None: torch's default generator). The ODE and
   DDIM samplers are deterministic and accept it for the common signature.
 
 From ε̂ come the score s = ∇ log p_t(x) ≈ −ε̂/σ(t) and the denoised mean (Tweedie)
 x̂_0 = E[x_0 | x_t] ≈ (x_t − σ ε̂)/α.
 
-Time grid and step count. ``steps`` = N noise levels 1 = t_0 > t_1 > … > t_{N−1} = t_min
-(uniform in t for ``sde`` and ``pc``, uniform in log-SNR for ``ancestral``, ``sa``, ``ode`` and ``ddim``; just t_0 = 1
-when N = 1). The sampler moves x from level to level; at the last level it returns the denoised mean x̂_0 instead of the noisy x_{t_min}: x_{t_min}
+Time grid and step count. ``steps`` = N noise levels t_start = t_0 > t_1 > … > t_{N−1} = t_min
+(uniform in t for ``sde`` and ``pc``, uniform in log-SNR for ``ancestral``, ``sa``, ``ode`` and ``ddim``; just
+t_0 = t_start when N = 1). The sampler moves x from level to level; at the last level it returns the denoised mean
+x̂_0 instead of the noisy x_{t_min}: x_{t_min}
 still carries Gaussian noise of std σ(t_min) (≈ 0.01 for the linear schedule) around the data,
 which x̂_0 removes for one more network evaluation. That final step is noise-free; it is the
 Euler step to σ = 0 that ends Karras et al.'s Algorithm 1 and the DDIM step to α = 1. Network
@@ -51,8 +56,8 @@ from boltz.diffusion.sde import NoiseSchedule
 from boltz.diffusion.utils import append_dims, random_normal, random_uniform
 from boltz.validation import CORRECTOR_STEPS, STEPS, Parameter, check_int, check_real
 
-__all__ = ["SAMPLERS", "adams_weights", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode", "sample_pc",
-           "sample_sa", "sample_sde"]
+__all__ = ["SAMPLERS", "adams_weights", "levels_below", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode",
+           "sample_pc", "sample_sa", "sample_sde"]
 
 Model = Callable[[torch.Tensor, torch.Tensor, "torch.Tensor | None"], torch.Tensor]
 
@@ -89,8 +94,8 @@ def _report(callback, step: int, times: list[float], x: torch.Tensor, pred: _Pre
                   "x": x, "denoised": pred.denoised})
 
 
-def _check_inputs(x, steps, condition) -> int:
-    """Validate the common arguments; returns ``steps`` as an int."""
+def _check_inputs(x, steps, condition, schedule: NoiseSchedule, t_start) -> tuple[int, float]:
+    """Validate the common arguments; returns ``steps`` as an int and ``t_start`` as a float in (t_min, 1]."""
     if not isinstance(x, torch.Tensor) or not x.is_floating_point() or x.ndim < 2 or x.shape[0] < 1:
         raise ValueError("x must be a floating-point tensor [B, C, L, L] with B ≥ 1")
     if not bool(torch.isfinite(x).all()):
@@ -101,21 +106,28 @@ def _check_inputs(x, steps, condition) -> int:
             raise ValueError(f"condition must be None or a tensor [B] = [{x.shape[0]}]")
         if not bool(torch.isfinite(condition).all()):
             raise ValueError("condition must be finite")
-    return steps
+    return steps, _check_t_start(schedule, t_start)
 
 
-def _uniform_times(schedule: NoiseSchedule, steps: int) -> list[float]:
-    """t_i = 1 − i(1 − t_min)/(N − 1), i = 0 … N − 1 (``[1.0]`` when N = 1)."""
-    return torch.linspace(1.0, schedule.t_min, steps, dtype=torch.float64).tolist()
+def _check_t_start(schedule: NoiseSchedule, t_start) -> float:
+    t_start = check_real("t_start", t_start)
+    if not schedule.t_min < t_start <= 1.0:
+        raise ValueError(f"t_start must lie in (t_min, 1] = ({schedule.t_min:g}, 1], got {t_start:g}")
+    return t_start
 
 
-def _log_snr_times(schedule: NoiseSchedule, steps: int) -> list[float]:
-    """N levels equally spaced in log-SNR from t = 1 to t = t_min (DPM-Solver's few-step grid)."""
+def _uniform_times(schedule: NoiseSchedule, steps: int, t_start: float) -> list[float]:
+    """t_i = t_s − i(t_s − t_min)/(N − 1), i = 0 … N − 1, t_s = ``t_start`` (``[t_s]`` when N = 1)."""
+    return torch.linspace(t_start, schedule.t_min, steps, dtype=torch.float64).tolist()
+
+
+def _log_snr_times(schedule: NoiseSchedule, steps: int, t_start: float) -> list[float]:
+    """N levels equally spaced in log-SNR from t = ``t_start`` to t = t_min (DPM-Solver's few-step grid)."""
     if steps == 1:
-        return [1.0]
-    ends = schedule.log_snr(torch.tensor([1.0, schedule.t_min], dtype=torch.float64))
+        return [t_start]
+    ends = schedule.log_snr(torch.tensor([t_start, schedule.t_min], dtype=torch.float64))
     times = schedule.t_from_log_snr(torch.linspace(float(ends[0]), float(ends[1]), steps, dtype=torch.float64))
-    times[0], times[-1] = 1.0, schedule.t_min  # exact ends, free of inversion round-off
+    times[0], times[-1] = t_start, schedule.t_min  # exact ends, free of inversion round-off
     return times.tolist()
 
 
@@ -134,14 +146,14 @@ def _reverse_euler_maruyama(schedule: NoiseSchedule, x: torch.Tensor, pred: _Pre
 
 @torch.no_grad()
 def sample_sde(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 100, condition=None,
-               callback=None, generator: torch.Generator | None = None) -> torch.Tensor:
+               callback=None, generator: torch.Generator | None = None, t_start: float = 1.0) -> torch.Tensor:
     """Reverse-time SDE dx = [f − g² ∇log p_t] dt + g dw̄ by Euler–Maruyama (Song et al. 2021, eq. 6): ``[B, C, L, L] → [B, C, L, L]``.
 
     N = ``steps`` levels uniform in t, N network evaluations; every move between levels adds
     noise, the last step is the noise-free denoised mean x̂_0 at t_min.
     """
-    steps = _check_inputs(x, steps, condition)
-    times = _uniform_times(schedule, steps)
+    steps, t_start = _check_inputs(x, steps, condition, schedule, t_start)
+    times = _uniform_times(schedule, steps, t_start)
     for i, t in enumerate(times):
         # Score at the current level: s = −ε̂/σ(t_i)
         pred = _predict(model, schedule, x, t, condition)
@@ -170,7 +182,7 @@ def _ddim_step(schedule: NoiseSchedule, x: torch.Tensor, pred: _Prediction, t_ne
 
 @torch.no_grad()
 def sample_ode(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 100, condition=None,
-               callback=None, generator: torch.Generator | None = None) -> torch.Tensor:
+               callback=None, generator: torch.Generator | None = None, t_start: float = 1.0) -> torch.Tensor:
     """Probability-flow ODE (Song et al. 2021, eq. 13) by Heun's method (Karras et al. 2022, Alg. 1): ``[B, C, L, L] → [B, C, L, L]``.
 
     Divided by α, the VP probability-flow ODE dx/dt = f − ½g² s reads dx̃/dσ̃ = ε̂ in x̃ = x/α and
@@ -182,8 +194,8 @@ def sample_ode(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps:
     Euler to σ = 0, i.e. the denoised mean x̂_0 at t_min: 2N − 1 evaluations. Second order: the
     error falls 4× when N doubles. ``generator`` is unused.
     """
-    steps = _check_inputs(x, steps, condition)
-    times = _log_snr_times(schedule, steps)
+    steps, t_start = _check_inputs(x, steps, condition, schedule, t_start)
+    times = _log_snr_times(schedule, steps, t_start)
     for i, t in enumerate(times):
         # Slope at the current level: dx̃/dσ̃ = ε̂(x_i, t_i)
         pred = _predict(model, schedule, x, t, condition)
@@ -201,7 +213,7 @@ def sample_ode(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps:
 
 @torch.no_grad()
 def sample_pc(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 100, condition=None,
-              callback=None, generator: torch.Generator | None = None, snr: float = 0.16,
+              callback=None, generator: torch.Generator | None = None, t_start: float = 1.0, snr: float = 0.16,
               corrector_steps: int = 1) -> torch.Tensor:
     """Predictor–corrector sampling: EM predictor, Langevin corrector (Song et al. 2021, Alg. 1 and 3): ``[B, C, L, L] → [B, C, L, L]``.
 
@@ -214,10 +226,10 @@ def sample_pc(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
     does not shrink as N grows: it widens the spread of N(μ, s²) data by ≈ r²/4 (measured +1% at
     r = 0.16, N = 500) and moves a 30/70 two-point law by ≈ +0.003 towards 50/50.
     """
-    steps = _check_inputs(x, steps, condition)
+    steps, t_start = _check_inputs(x, steps, condition, schedule, t_start)
     snr = check_real("snr", snr, positive=True)
     corrector_steps = CORRECTOR_STEPS.check(corrector_steps)
-    times = _uniform_times(schedule, steps)
+    times = _uniform_times(schedule, steps, t_start)
     for i, t in enumerate(times):
         if i > 0:
             # Corrector: M Langevin steps at t_i targeting p_{t_i}
@@ -240,7 +252,7 @@ def sample_pc(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
 
 @torch.no_grad()
 def sample_ddim(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 100, condition=None,
-                callback=None, generator: torch.Generator | None = None) -> torch.Tensor:
+                callback=None, generator: torch.Generator | None = None, t_start: float = 1.0) -> torch.Tensor:
     """Deterministic DDIM, i.e. DPM-Solver-1 (Song, Meng & Ermon 2021; Lu et al. 2022, eq. 3.7): ``[B, C, L, L] → [B, C, L, L]``.
 
     With λ = ½ log-SNR and h = λ_{i+1} − λ_i, x_{i+1} = (α_{i+1}/α_i) x_i − σ_{i+1}(eʰ − 1) ε̂; the
@@ -249,8 +261,8 @@ def sample_ddim(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps
     First order: the error halves when N doubles, and samples come out slightly too narrow (the
     spread of Gaussian data by ≈ 5% at N = 50). N evaluations; ``generator`` is unused.
     """
-    steps = _check_inputs(x, steps, condition)
-    times = _log_snr_times(schedule, steps)
+    steps, t_start = _check_inputs(x, steps, condition, schedule, t_start)
+    times = _log_snr_times(schedule, steps, t_start)
     for i, t in enumerate(times):
         pred = _predict(model, schedule, x, t, condition)
         _report(callback, i, times, x, pred)
@@ -264,7 +276,7 @@ def sample_ddim(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps
 
 @torch.no_grad()
 def sample_ancestral(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 100, condition=None,
-                     callback=None, generator: torch.Generator | None = None) -> torch.Tensor:
+                     callback=None, generator: torch.Generator | None = None, t_start: float = 1.0) -> torch.Tensor:
     """Reverse SDE by SDE-DPM-Solver++(1), i.e. DDPM ancestral sampling (Lu et al. 2022b, SDE-DPM-Solver++1; Ho et al. 2020): ``[B, C, L, L] → [B, C, L, L]``.
 
     With λ = ½ log-SNR and h = λ_{i+1} − λ_i, each move draws x_{i+1} from the forward
@@ -275,8 +287,8 @@ def sample_ancestral(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, 
     for α ≡ 1 (variance exploding) it reads x_{i+1} = r² x_i + (1 − r²) x̂_0 + σ_{i+1} √(1 − r²) z,
     r = σ_{i+1}/σ_i.
     """
-    steps = _check_inputs(x, steps, condition)
-    times = _log_snr_times(schedule, steps)
+    steps, t_start = _check_inputs(x, steps, condition, schedule, t_start)
+    times = _log_snr_times(schedule, steps, t_start)
     for i, t in enumerate(times):
         pred = _predict(model, schedule, x, t, condition)
         _report(callback, i, times, x, pred)
@@ -322,7 +334,8 @@ def adams_weights(nodes: list[float], lam_from: float, lam_to: float, tau: float
 
 @torch.no_grad()
 def sample_sa(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 50, condition=None,
-              callback=None, generator: torch.Generator | None = None, order: int = 3, tau: float = 1.0) -> torch.Tensor:
+              callback=None, generator: torch.Generator | None = None, t_start: float = 1.0, order: int = 3,
+              tau: float = 1.0) -> torch.Tensor:
     """Reverse SDE by the stochastic Adams predictor–corrector (SA-Solver; Xue et al. 2023): ``[B, C, L, L] → [B, C, L, L]``.
 
     In λ = ½ log-SNR the SDE with stochasticity τ (τ = 1: the reverse SDE of training, τ = 0: the
@@ -336,10 +349,10 @@ def sample_sa(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
     The predictor alone at order 1 and τ = 1 is :func:`sample_ancestral`; order 3 with the corrector
     removes its narrowing of the data (converged at N = 50 on Gaussian data). The last level returns x̂_0.
     """
-    steps = _check_inputs(x, steps, condition)
+    steps, t_start = _check_inputs(x, steps, condition, schedule, t_start)
     order = check_int("order", order, minimum=1, maximum=4)
     tau = Parameter("tau", 0.0, 10.0).check(tau)
-    times = _log_snr_times(schedule, steps)
+    times = _log_snr_times(schedule, steps, t_start)
     grid = torch.tensor(times, dtype=torch.float64)
     lam, alpha, sigma = (0.5 * schedule.log_snr(grid)).tolist(), schedule.alpha(grid).tolist(), schedule.sigma(grid).tolist()
     pred = _predict(model, schedule, x, times[0], condition)
@@ -389,6 +402,21 @@ def project_spins(x: torch.Tensor, *, generator: torch.Generator | None = None) 
         coin = random_uniform(x.shape, generator=generator, device=x.device) < 0.5
         spins = torch.where(ties, torch.where(coin, 1, -1), spins).to(torch.int8)
     return spins
+
+
+def levels_below(schedule: NoiseSchedule, name: str, steps: int, t_start: float) -> int:
+    """Levels a run of sampler ``name`` from ``t_start`` needs to keep the spacing of a ``steps``-level run from 1.
+
+    The grid is uniform in t for ``sde`` and ``pc`` and in log-SNR otherwise; at least 2 levels (t_start and t_min).
+    """
+    if name not in SAMPLERS:
+        raise ValueError(f"unknown diffusion solver {name!r}; choose one of {', '.join(SAMPLERS)}")
+    steps = STEPS.check(steps)
+    t_start = _check_t_start(schedule, t_start)
+    grid = torch.tensor([1.0, t_start, schedule.t_min], dtype=torch.float64)
+    scale = grid if name in ("sde", "pc") else schedule.log_snr(grid)
+    fraction = float((scale[2] - scale[1]) / (scale[2] - scale[0]))
+    return max(2, round((steps - 1) * fraction) + 1)
 
 
 # Names for the UI and the CLI.
