@@ -9,7 +9,8 @@ Every sampler has one signature::
   :class:`~boltz.diffusion.sde.NoiseSchedule`). x_t ``[B, C, L, L]`` (C = 1 for spins, float32),
   t ``[B]`` of x's dtype, condition ``[B]`` (temperatures) or None, passed through untouched;
   ε̂ has x's shape. The caller puts a network in eval mode.
-- ``x``: the prior sample x_1 ~ N(0, I) ``[B, C, L, L]`` (``schedule.prior_sample``); not modified.
+- ``x``: the start ``[B, C, L, L]``, the prior sample x_1 ~ N(0, I) (``schedule.prior_sample``) when ``t_start`` is 1;
+  not modified.
 - ``t_start``: the level the reverse process starts from, in (t_min, 1]. Below 1, ``x`` is a sample of p_{t_start},
   e.g. data noised by the forward process to t_start, and only the reverse process below t_start is run
   (SDEdit, Meng et al. 2022): paired with the data it was noised from, it shows which stretch of the
