@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 
 from boltz.analysis import Estimate, mean_estimate
+from boltz.device import resolve_precision
 from boltz.diffusion.checkpoint import DiffusionModel
 from boltz.diffusion.ising_sampling import (DEFAULT_SOLVER, DEFAULT_STEPS, check_lattice_and_temperature,
                                             sample_ising_diffusion)
@@ -82,12 +83,12 @@ def partial_denoising(model: DiffusionModel, *, L: int, T: float, t_starts: list
     if not t_starts:
         raise ValueError("give at least one start level t_start")
     schedule = model.schedule
-    levels_of = {t0: levels_below(schedule, solver, steps, t0) for t0 in t_starts}  # checks t0 before any work
+    levels_each = [levels_below(schedule, solver, steps, t0) for t0 in t_starts]  # checks every t0 before any work
     generator = torch.Generator().manual_seed(seed)
     lattices = equilibrium_lattices(L, T, n, generator=generator)
     e_in, m_in = energy(lattices) / L**2, magnetization(lattices)
-    rows, precision_used = [], precision
-    for t0, levels in levels_of.items():
+    rows = []
+    for t0, levels in zip(t_starts, levels_each):
         began = time.perf_counter()
         run = sample_ising_diffusion(
             model, L=L, T=T, n=n, solver=solver, steps=levels, batch_size=batch_size, precision=precision,
@@ -99,8 +100,8 @@ def partial_denoising(model: DiffusionModel, *, L: int, T: float, t_starts: list
             t_start=t0, alpha=float(schedule.alpha(level)), sigma=float(schedule.sigma(level)), levels=levels,
             energy=_relative_change(e_out, e_in), abs_magnetization=_relative_change(m_out.abs(), m_in.abs()),
             square_magnetization=_relative_change(m_out**2, m_in**2), seconds=time.perf_counter() - began))
-        precision_used = run.precision
-    return PartialDenoising(L=L, T=T, n=n, solver=solver, steps=steps, precision=precision_used,
+    network_dtype = str(resolve_precision(precision, model.device)).removeprefix("torch.")
+    return PartialDenoising(L=L, T=T, n=n, solver=solver, steps=steps, precision=network_dtype,
                             energy=float(e_in.mean()), abs_magnetization=float(m_in.abs().mean()), rows=rows)
 
 
