@@ -386,8 +386,7 @@ def test_levels_below_keep_the_spacing_of_a_run_from_one(name, t_start, expected
 
 def test_levels_below_on_the_log_snr_grid_match_the_full_grid_spacing():
     schedule, steps = VPSDE(), 50
-    full = [t for t in _full_log_snr_grid(schedule, steps)]
-    t_start = full[20]  # a level of the full grid: 29 levels from it down to t_min, itself included
+    t_start = _full_log_snr_grid(schedule, steps)[20]  # a level of the full grid: 30 levels from it to t_min, both in
     assert levels_below(schedule, "sa", steps, t_start) == steps - 20
 
 
