@@ -95,7 +95,8 @@ def training_times(schedule, batch: int, generator: torch.Generator,
     """Noise levels t ``[batch]``: t ~ U[t_min, 1], or with ``band`` = (a, b) the mixture ½ U[t_min, 1] + ½ U[a, b].
 
     The band raises the loss weight of the levels where, measured by partial denoising of Wolff samples
-    (README), the L = 32 model's energy bias enters; every level keeps at least half its uniform weight.
+    (``python -m boltz bench partial``), the L = 32 model's energy bias enters; every level keeps at least half
+    its uniform weight.
     ``band`` is assumed checked (:func:`check_t_band`).
     """
     t = schedule.t_min + (1.0 - schedule.t_min) * torch.rand(batch, generator=generator)
