@@ -19,6 +19,13 @@ from boltz.lj_jobs import check_state_point
 from boltz.systems.lennard_jones import energy, potential_name, pressure
 
 OVERLAP_DISTANCE = 0.7  # a pair closer than this (u > 250 ε) has no business in a sample at T ≲ 2
+SAMPLES_PER_CHUNK = 1024  # pair arrays of a long run (2·10⁵ samples of N = 64: 4·10⁸ pairs) do not fit in memory at once
+
+
+def per_sample(function, positions: torch.Tensor) -> torch.Tensor:
+    """``function`` of ``positions`` [S, N, 2] → [S], evaluated SAMPLES_PER_CHUNK samples at a time."""
+    return torch.cat([function(positions[start : start + SAMPLES_PER_CHUNK])
+                      for start in range(0, positions.shape[0], SAMPLES_PER_CHUNK)])
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,7 @@ def _check_samples(positions: torch.Tensor, energies: torch.Tensor, *, N: int, b
         raise ValueError(f"the samples hold {positions.shape[1]} particles, not N = {N}")
     if bool((positions < 0).any()) or bool((positions >= box * (1 + 1e-9)).any()):
         raise ValueError(f"positions must lie in the box [0, {box:.6g}) of N = {N} at this density")
-    expected = energy(positions, box, shifted=shifted)
+    expected = per_sample(lambda chunk: energy(chunk, box, shifted=shifted), positions)
     if not torch.allclose(expected, energies, atol=1e-6 * N, rtol=1e-8):
         raise ValueError(f"the energy column does not match the positions for the {potential_name(shifted)} at this "
                          "density: pass the N, density and potential the samples were drawn with")
@@ -74,17 +81,18 @@ def lj_report(
     """Observables of samples ``positions`` [S, N, 2] (time-ordered) with errors; against ``reference`` (positions, energies) if given."""
     N, density, T, box = check_state_point(N, density, T)
     _check_samples(positions, energies, N=N, box=box, shifted=shifted)
-    p = pressure(positions, box, T=T, shifted=shifted)
-    obs = lj_observables(energies.numpy(), p.numpy(), N=N, T=T)
+
+    def pressures(samples: torch.Tensor) -> np.ndarray:
+        return per_sample(lambda chunk: pressure(chunk, box, T=T, shifted=shifted), samples).numpy()
+
+    obs = lj_observables(energies.numpy(), pressures(positions), N=N, T=T)
     gr = radial_distribution(positions, box, bins=bins)
-    close = torch.cat([(pair_distances(positions[i : i + 1024], box) < OVERLAP_DISTANCE).any(-1)
-                       for i in range(0, positions.shape[0], 1024)])
+    close = per_sample(lambda chunk: (pair_distances(chunk, box) < OVERLAP_DISTANCE).any(-1), positions)
     comparison = None
     if reference is not None:
         ref_positions, ref_energies = reference
         _check_samples(ref_positions, ref_energies, N=N, box=box, shifted=shifted)
-        ref_obs = lj_observables(ref_energies.numpy(), pressure(ref_positions, box, T=T, shifted=shifted).numpy(),
-                                 N=N, T=T)
+        ref_obs = lj_observables(ref_energies.numpy(), pressures(ref_positions), N=N, T=T)
         ref_gr = radial_distribution(ref_positions, box, bins=bins)
         delta = obs.energy.value - ref_obs.energy.value
         combined = math.hypot(obs.energy.error, ref_obs.energy.error)
