@@ -25,7 +25,7 @@ SAMPLES_PER_CHUNK = 1024  # pair arrays of a long run (2·10⁵ samples of N = 6
 def per_sample(function, positions: torch.Tensor) -> torch.Tensor:
     """``function`` of ``positions`` [S, N, 2] → [S], evaluated SAMPLES_PER_CHUNK samples at a time."""
     return torch.cat([function(positions[start : start + SAMPLES_PER_CHUNK])
-                      for start in range(0, positions.shape[0], SAMPLES_PER_CHUNK)])
+                      for start in range(0, max(positions.shape[0], 1), SAMPLES_PER_CHUNK)])
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ def random_positions(S: int, N: int, box: float, seed: int = 0) -> torch.Tensor:
     return box * torch.rand(S, N, 2, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
 
 
-@pytest.mark.parametrize("S", [1, SAMPLES_PER_CHUNK, SAMPLES_PER_CHUNK + 1, 2 * SAMPLES_PER_CHUNK + 7])
+@pytest.mark.parametrize("S", [0, 1, SAMPLES_PER_CHUNK, SAMPLES_PER_CHUNK + 1, 2 * SAMPLES_PER_CHUNK + 7])
 def test_per_sample_matches_one_batched_call(S):
     positions = random_positions(S, 3, 6.0)
     assert torch.equal(per_sample(lambda chunk: energy(chunk, 6.0), positions), energy(positions, 6.0))
