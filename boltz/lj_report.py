@@ -14,18 +14,11 @@ import numpy as np
 import torch
 
 from boltz.analysis import lj_observables, radial_distribution, wasserstein_1
-from boltz.analysis.radial_distribution import RadialDistribution, pair_distances
+from boltz.analysis.radial_distribution import RadialDistribution, pair_distances, per_sample
 from boltz.lj_jobs import check_state_point
 from boltz.systems.lennard_jones import energy, potential_name, pressure
 
 OVERLAP_DISTANCE = 0.7  # a pair closer than this (u > 250 ε) has no business in a sample at T ≲ 2
-SAMPLES_PER_CHUNK = 1024  # pair arrays of a long run (2·10⁵ samples of N = 64: 4·10⁸ pairs) do not fit in memory at once
-
-
-def per_sample(function, positions: torch.Tensor) -> torch.Tensor:
-    """``function`` of ``positions`` [S, N, 2] → [S], evaluated SAMPLES_PER_CHUNK samples at a time."""
-    return torch.cat([function(positions[start : start + SAMPLES_PER_CHUNK])
-                      for start in range(0, max(positions.shape[0], 1), SAMPLES_PER_CHUNK)])
 
 
 @dataclass(frozen=True)

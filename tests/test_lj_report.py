@@ -5,8 +5,8 @@ import math
 import pytest
 import torch
 
-from boltz.analysis.radial_distribution import pair_distances
-from boltz.lj_report import OVERLAP_DISTANCE, SAMPLES_PER_CHUNK, lj_report, per_sample
+from boltz.analysis.radial_distribution import SAMPLES_PER_CHUNK, pair_distances, per_sample
+from boltz.lj_report import OVERLAP_DISTANCE, lj_report
 from boltz.systems.lennard_jones import energy, pressure
 
 

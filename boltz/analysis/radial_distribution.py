@@ -20,7 +20,9 @@ from boltz.analysis.estimates import jackknife_of_means
 from boltz.systems.lennard_jones import pair_displacements
 from boltz.validation import check_int, check_real
 
-__all__ = ["RadialDistribution", "pair_distances", "radial_distribution"]
+__all__ = ["RadialDistribution", "pair_distances", "per_sample", "radial_distribution"]
+
+SAMPLES_PER_CHUNK = 1024  # pair arrays of a long run (2·10⁵ samples of N = 64: 4·10⁸ pairs) do not fit in memory at once
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class RadialDistribution:
 def pair_distances(positions: torch.Tensor, box: float) -> torch.Tensor:
     """Minimum-image distances of the N(N − 1)/2 pairs: ``[S, N, 2] → [S, N(N−1)/2]``."""
     return pair_displacements(positions, box).square().sum(-1).sqrt()
+
+
+def per_sample(function, positions: torch.Tensor) -> torch.Tensor:
+    """``function`` of ``positions`` [S, N, 2] → [S, …], evaluated SAMPLES_PER_CHUNK samples at a time."""
+    return torch.cat([function(positions[start : start + SAMPLES_PER_CHUNK])
+                      for start in range(0, max(positions.shape[0], 1), SAMPLES_PER_CHUNK)])
 
 
 def radial_distribution(positions: torch.Tensor, box: float, *, bins: int = 100, r_max: float | None = None,
@@ -57,15 +65,16 @@ def radial_distribution(positions: torch.Tensor, box: float, *, bins: int = 100,
     if r_max > 0.5 * box * (1 + 1e-12):
         raise ValueError(f"r_max = {r_max:g} exceeds box/2 = {0.5 * box:g}, where the shells stop being full annuli")
     edges = np.linspace(0.0, r_max, bins + 1)
-    counts = np.empty((S, bins))
-    for start in range(0, S, 256):  # bounded memory: 256 samples of pair distances at a time
-        r = pair_distances(positions[start : start + 256].to(torch.float64), box).numpy()
+
+    def shell_counts(chunk: torch.Tensor) -> torch.Tensor:
+        r = pair_distances(chunk.to(torch.float64), box).numpy()
         index = np.floor(r / (r_max / bins)).astype(np.int64)
         index[r >= r_max] = bins
         rows = np.repeat(np.arange(r.shape[0]), r.shape[1])
-        counts[start : start + r.shape[0]] = np.bincount(
-            rows * (bins + 1) + index.ravel(), minlength=r.shape[0] * (bins + 1)
-        ).reshape(r.shape[0], bins + 1)[:, :bins]
+        counts = np.bincount(rows * (bins + 1) + index.ravel(), minlength=r.shape[0] * (bins + 1))
+        return torch.from_numpy(counts.reshape(r.shape[0], bins + 1)[:, :bins].astype(np.float64))
+
+    counts = per_sample(shell_counts, positions).numpy()
     ideal = 0.5 * N * (N - 1) / (box * box) * math.pi * np.diff(edges**2)
     estimates = [jackknife_of_means(counts[:, k], lambda mean: mean, n_blocks=n_blocks) for k in range(bins)]
     return RadialDistribution(
