@@ -107,7 +107,7 @@ def _train_ising(args) -> int:
             bar.update(frame["step"], frame["steps"], f"loss {frame['loss_avg']:.4f}")
 
     device = _device(args)
-    result = train_ising(args.out, data=data, network=network, train=train, t_band=args.t_band,
+    result = train_ising(args.out, data=data, network=network, train=train, t_band=args.t_band, k0_weight=args.k0_weight,
                          cache_dir=args.cache_dir, init_from=args.init, callback=progress, device=device)
     bar.close()
     _print_trained(result, args.out, device)
@@ -361,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     train_ising.add_argument("--checkpoint-every", type=int, default=500)
     train_ising.add_argument("--t-band", type=float, nargs=2, default=None, metavar=("LOW", "HIGH"),
                              help="draw half of the noise levels t from [LOW, HIGH] (default: all from U[t_min, 1])")
+    train_ising.add_argument("--k0-weight", type=float, default=None, metavar="W",
+                             help="loss weight of the ε error's lattice mean (the k = 0 mode) relative to each other "
+                                  "Fourier mode (default: 1, the plain ε-MSE)")
     train_ising.add_argument("--seed", type=int, default=0)
     train_ising.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
     train_ising.add_argument("--init", default=None, help="start from this checkpoint's weights (e.g. a smaller L)")

@@ -107,14 +107,32 @@ def training_times(schedule, batch: int, generator: torch.Generator,
     return torch.where(in_band, low + (high - low) * torch.rand(batch, generator=generator), t)
 
 
+def check_k0_weight(weight: float) -> float:
+    """``weight`` as a float if it is finite and positive, else ValueError."""
+    weight = float(weight)
+    if not (math.isfinite(weight) and weight > 0):
+        raise ValueError(f"k0 weight must be a positive number, got {weight:g}")
+    return weight
+
+
 def dsm_loss(network, schedule, x0: torch.Tensor, temperature: torch.Tensor, generator: torch.Generator,
-             *, t_band: tuple[float, float] | None = None) -> torch.Tensor:
-    """E_{t, ε} ‖ε̂(α x_0 + σ ε, t, T) − ε‖², t from :func:`training_times` (ε-prediction DSM, Ho et al. 2020 eq. 14)."""
+             *, t_band: tuple[float, float] | None = None, k0_weight: float | None = None) -> torch.Tensor:
+    """E_{t, ε} ‖ε̂(α x_0 + σ ε, t, T) − ε‖²_W, t from :func:`training_times` (ε-prediction DSM, Ho et al. 2020 eq. 14).
+
+    ``x0`` [B, 1, L, L]. By Parseval the plain per-site mean square weighs each of the L² Fourier modes of
+    δ = ε̂ − ε equally, so the lattice mean (k = 0, the mode that carries the magnetization) holds 1/L² of
+    the loss. ``k0_weight`` w multiplies that mode's weight: W adds (w − 1)·mean(δ)². Any positive
+    weighting leaves the minimiser E[ε | x_t] unchanged; it moves where a finite network spends its error.
+    """
     t = training_times(schedule, x0.shape[0], generator, t_band)
     eps = torch.randn(x0.shape, generator=generator)
     x0, t, eps, temperature = on_device_of(network, x0, t, eps, temperature)
     x_t = schedule.marginal(x0, t, eps)
-    return (network(x_t, t, temperature) - eps).square().mean()
+    error = network(x_t, t, temperature) - eps
+    loss = error.square().mean()
+    if k0_weight is not None:
+        loss = loss + (k0_weight - 1.0) * error.mean(dim=(-2, -1)).square().mean()
+    return loss
 
 
 def on_device_of(network: torch.nn.Module, *tensors: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -133,10 +151,10 @@ def learning_rate(step: int, config: TrainConfig) -> float:
 
 
 def _settings(data: IsingDataConfig, network: UNetConfig, schedule: dict, train: TrainConfig,
-              t_band: tuple[float, float] | None) -> dict:
+              t_band: tuple[float, float] | None, k0_weight: float | None) -> dict:
     return {"system": "ising", "L": data.L, "T_range": [data.T_min, data.T_max], "network": network.to_dict(),
             "schedule": schedule, "data": asdict(data), "training": asdict(train),
-            "t_band": list(t_band) if t_band else None}
+            "t_band": list(t_band) if t_band else None, "k0_weight": k0_weight}
 
 
 def _without_steps(settings: dict) -> dict:
@@ -151,6 +169,7 @@ def train_ising(
     schedule: dict | None = None,
     train: TrainConfig = TrainConfig(),
     t_band: tuple[float, float] | None = None,
+    k0_weight: float | None = None,
     cache_dir="data",
     init_from=None,
     callback=None,
@@ -164,13 +183,16 @@ def train_ising(
     ``{"phase": "data", …}`` frames of :func:`boltz.diffusion.data.generate_ising_dataset` first; True there
     cancels before the first step (see :func:`cancelled_before_training`). ``init_from`` starts from
     another checkpoint's EMA weights (same network config), e.g. a smaller lattice's model. ``t_band`` adds
-    weight to a band of noise levels (:func:`training_times`).
+    weight to a band of noise levels (:func:`training_times`); ``k0_weight`` to the lattice-mean mode of the
+    ε error (:func:`dsm_loss`; None is the plain ε-MSE).
     """
     schedule = schedule or {"name": "linear", "beta_min": 0.1, "beta_max": 20.0, "t_min": 1e-3}
     sde = schedule_from_dict(schedule)
     if t_band is not None:
         t_band = check_t_band(sde, t_band)  # before any folder or data is written
-    settings = _settings(data, network, schedule, train, t_band)
+    if k0_weight is not None:
+        k0_weight = check_k0_weight(k0_weight)
+    settings = _settings(data, network, schedule, train, t_band, k0_weight)
     state = start_training(folder, settings=settings, make_network=lambda: PeriodicUNet(network), train=train,
                            init_from=init_from, device=device)
     try:
@@ -183,7 +205,7 @@ def train_ising(
         # Minibatch with a random symmetry per sample
         index = torch.randint(0, n_data, (train.batch_size,), generator=generator)
         x0 = augment(dataset.spins[index], generator)
-        return dsm_loss(model, sde, x0, dataset.temperatures[index], generator, t_band=t_band)
+        return dsm_loss(model, sde, x0, dataset.temperatures[index], generator, t_band=t_band, k0_weight=k0_weight)
 
     return run_training(state, folder, settings=settings, train=train, batch_loss=batch_loss, init_from=init_from,
                         callback=callback)

@@ -7,6 +7,7 @@ from boltz.diffusion.checkpoint import load_model, load_train_state
 from boltz.diffusion.data import DataCancelled, IsingDataConfig, load_or_generate
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
 from boltz.diffusion.sde import VPSDE
+from boltz.diffusion.utils import append_dims
 from boltz.diffusion.training import TrainConfig, augment, dsm_loss, learning_rate, train_ising, training_times
 from boltz.systems.ising import energy, random_spins
 
@@ -37,6 +38,49 @@ def test_untrained_network_has_unit_dsm_loss():
     loss = dsm_loss(PeriodicUNet(TINY_NET), VPSDE(), spins[:, None].float(), torch.full((256,), 2.0),
                     torch.Generator().manual_seed(3))
     assert loss.item() == pytest.approx(1.0, abs=0.02)
+
+
+class _OffsetDenoiser(torch.nn.Module):
+    """Predicts the true ε of ``x0`` plus a fixed error field δ [L, L]: the loss then sees δ alone."""
+
+    def __init__(self, schedule, x0, error):
+        super().__init__()
+        self.schedule, self.x0, self.error = schedule, x0, error
+        self.device_anchor = torch.nn.Parameter(torch.zeros(()))  # dsm_loss reads the device off a parameter
+
+    def forward(self, x_t, t, temperature):
+        alpha, sigma = (append_dims(value, x_t.ndim) for value in (self.schedule.alpha(t), self.schedule.sigma(t)))
+        return (x_t - alpha * self.x0) / sigma + self.error
+
+
+@pytest.mark.parametrize("L", [4, 8])
+@pytest.mark.parametrize("weight", [0.5, 16.0, 1024.0])
+def test_k0_weight_scales_the_lattice_mean_mode_alone(L, weight):
+    schedule = VPSDE()
+    x0 = random_spins(32, L, generator=torch.Generator().manual_seed(0))[:, None].float()
+    temperature = torch.full((32,), 2.0)
+    sites = torch.arange(L)
+    checkerboard = torch.where((sites[:, None] + sites[None, :]) % 2 == 0, 1.0, -1.0)
+
+    def loss(error, k0_weight):
+        network = _OffsetDenoiser(schedule, x0, error)
+        return dsm_loss(network, schedule, x0, temperature, torch.Generator().manual_seed(1), k0_weight=k0_weight).item()
+
+    # δ = c everywhere is the k = 0 mode alone: its per-site square c² is multiplied by w
+    uniform = torch.full((L, L), 0.3)
+    assert loss(uniform, None) == pytest.approx(0.09, rel=1e-4)
+    assert loss(uniform, weight) == pytest.approx(weight * 0.09, rel=1e-4)
+    # δ = ±c on the two sublattices is the k = (π, π) mode: no lattice mean, the weight leaves it alone
+    assert loss(0.3 * checkerboard, weight) == pytest.approx(0.09, rel=1e-4)
+    # A sum of both: the cross term averages out over the lattice (Parseval), so the parts add
+    assert loss(uniform + 0.3 * checkerboard, weight) == pytest.approx((weight + 1) * 0.09, rel=1e-4)
+
+
+@pytest.mark.parametrize("weight", [0.0, -1.0, float("nan"), float("inf")])
+def test_a_bad_k0_weight_is_a_value_error_before_any_data(weight, tmp_path):
+    with pytest.raises(ValueError, match="k0 weight"):
+        _train(tmp_path / "run", tmp_path / "cache", 2, k0_weight=weight)
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
 
 
 @pytest.mark.parametrize("band", [(0.15, 0.5), (0.6, 1.0)])
