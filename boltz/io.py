@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Callable, Mapping
@@ -130,13 +131,15 @@ def read_samples_table(path, check_header: Callable[[list[str]], None]) -> np.nd
     with open(path, encoding="utf-8", errors="replace") as handle:
         header = handle.readline().strip().split(",")
         check_header(header)
-        body = handle.read()
-    if not body.strip():
+        # Parsed from the open file, which loadtxt reads in chunks: the text itself never sits in memory
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="loadtxt: input contained no data")
+            try:
+                data = np.loadtxt(handle, delimiter=",", dtype=np.float64, ndmin=2)
+            except ValueError as error:
+                raise ValueError(f"{path}: malformed row ({error})") from None
+    if data.size == 0:
         raise ValueError(f"{path} has a header but no samples")
-    try:
-        data = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2)
-    except ValueError as error:
-        raise ValueError(f"{path}: malformed row ({error})") from None
     if data.shape[1] != len(header):
         raise ValueError(f"{path}: rows have {data.shape[1]} columns, header has {len(header)}")
     return data
