@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from boltz.diffusion.particle_network import ParticleNetConfig, ParticleScoreNet
+from boltz.diffusion.particle_network import CHUNK_PAIRS, ParticleNetConfig, ParticleScoreNet
 from boltz.diffusion.sampling import sample_ode, sample_sde
 from boltz.diffusion.torus import WrappedVE, wrap, wrapped_eps
 from boltz.diffusion.utils import append_dims
@@ -94,6 +94,20 @@ def test_network_is_periodic_translation_invariant_and_commutes_with_quarter_tur
     torch.testing.assert_close(net(turned, sigma, T, box=box), expected, rtol=1e-5, atol=1e-5)
     # The reflection (x, y) → (y, x) reflects it.
     torch.testing.assert_close(net(x.flip(-1), sigma, T, box=box), out.flip(-1), rtol=1e-5, atol=1e-5)
+
+
+@CONFIGS
+@pytest.mark.parametrize("N", [32, 64])
+def test_a_batch_past_one_chunk_gives_each_configuration_its_own_output(N, config):
+    # N = 32: 16 configurations per chunk, N = 64: 4; the batch ends in a partial chunk
+    batch = CHUNK_PAIRS // N**2 * 2 + 3
+    net, x, sigma, T = _inputs(batch, N, 12.0, config=config)
+    sigma, T = torch.linspace(0.05, 2.0, batch), torch.linspace(0.6, 1.2, batch)
+    out = net(x, sigma, T, box=12.0)
+    alone = torch.cat([net(x[i : i + 1], sigma[i : i + 1], T[i : i + 1], box=12.0) for i in range(batch)])
+    assert out.abs().max() > 1e-3
+    # float32 rounding of other reduction orders only: a chunk paired with another's σ or T is off by O(1)
+    torch.testing.assert_close(out, alone, rtol=1e-4, atol=1e-5)
 
 
 def test_network_runs_on_any_n_and_refuses_a_box_below_twice_its_cutoff():
