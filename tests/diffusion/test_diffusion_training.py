@@ -7,8 +7,8 @@ from boltz.diffusion.checkpoint import load_model, load_train_state
 from boltz.diffusion.data import DataCancelled, IsingDataConfig, load_or_generate
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
 from boltz.diffusion.sde import VPSDE
-from boltz.diffusion.utils import append_dims
 from boltz.diffusion.training import TrainConfig, augment, dsm_loss, learning_rate, train_ising, training_times
+from boltz.diffusion.utils import append_dims
 from boltz.systems.ising import energy, random_spins
 
 TINY_NET = UNetConfig(channels=8, channel_mults=(1, 2), embedding_dim=16)
