@@ -42,7 +42,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from boltz.diffusion.utils import append_dims
+from boltz.diffusion.utils import append_dims, in_chunks
 from boltz.validation import check_int
 
 __all__ = [
@@ -373,10 +373,7 @@ class PeriodicUNet(nn.Module):
         embedding = self.embed(t, temperature)
         # Large batches run in chunks of ≈ CHUNK_SITES sites, so each layer's activations stay in cache.
         chunk = max(1, CHUNK_SITES // (x.shape[-1] ** 2 * (2 if self.config.antisymmetric else 1)))
-        if batch <= chunk:
-            return self._symmetrised(x, embedding)
-        parts = [self._symmetrised(x[i : i + chunk], embedding[i : i + chunk]) for i in range(0, batch, chunk)]
-        return torch.cat(parts)
+        return in_chunks(self._symmetrised, chunk, x, embedding)
 
     def _symmetrised(self, x: torch.Tensor, embedding: torch.Tensor) -> torch.Tensor:
         """½ (g(x) − g(−x)) if ``antisymmetric``, else g(x): ``[B, 1, L, L], [B, E] → [B, 1, L, L]``."""

@@ -49,7 +49,7 @@ from torch import nn
 
 from boltz.diffusion.networks import BETA_SCALE, sinusoidal_embedding
 from boltz.diffusion.pair_prior import PairPrior
-from boltz.diffusion.utils import append_dims
+from boltz.diffusion.utils import append_dims, in_chunks
 from boltz.systems.lennard_jones import forces, minimum_image
 from boltz.validation import check_int, check_real
 
@@ -193,11 +193,7 @@ class ParticleScoreNet(nn.Module):
             if value.shape != (batch,) or not bool((value > 0).all()) or not bool(torch.isfinite(value).all()):
                 raise ValueError(f"{name} must be a positive finite tensor [{batch}]")
         sigma, temperature = sigma.to(x.dtype), temperature.to(x.dtype)
-        chunk = max(1, CHUNK_PAIRS // N**2)
-        if batch <= chunk:
-            return self._predict(x, sigma, temperature, box)
-        return torch.cat([self._predict(x[i : i + chunk], sigma[i : i + chunk], temperature[i : i + chunk], box)
-                          for i in range(0, batch, chunk)])
+        return in_chunks(lambda *chunk: self._predict(*chunk, box), max(1, CHUNK_PAIRS // N**2), x, sigma, temperature)
 
     def _predict(self, x: torch.Tensor, sigma: torch.Tensor, temperature: torch.Tensor, box: float) -> torch.Tensor:
         """The forward pass of one chunk, inputs checked: ``[b, N, 2], [b], [b] → [b, N, 2]``."""

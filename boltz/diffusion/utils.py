@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["append_dims", "random_normal", "random_uniform"]
+__all__ = ["append_dims", "in_chunks", "random_normal", "random_uniform"]
 
 
 def append_dims(x: torch.Tensor, target_ndim: int) -> torch.Tensor:
@@ -17,6 +17,17 @@ def append_dims(x: torch.Tensor, target_ndim: int) -> torch.Tensor:
     if missing < 0:
         raise ValueError(f"cannot append dims: x has {x.ndim} axes, more than target_ndim = {target_ndim}")
     return x.reshape(*x.shape, *(1,) * missing)
+
+
+def in_chunks(function, size: int, *batch: torch.Tensor) -> torch.Tensor:
+    """``function(*batch)`` for tensors sharing a leading batch axis, evaluated ``size`` items at a time and concatenated.
+
+    A network's large batches run this way so each layer's activations stay in cache; one chunk is one call.
+    """
+    total = batch[0].shape[0]
+    if total <= size:
+        return function(*batch)
+    return torch.cat([function(*(tensor[start : start + size] for tensor in batch)) for start in range(0, total, size)])
 
 
 def _source_device(generator: torch.Generator | None, device) -> torch.device | None:

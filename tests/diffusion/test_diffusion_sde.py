@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from boltz.diffusion import SCHEDULES, VPSDE, CosineVPSDE, NoiseSchedule, append_dims
+from boltz.diffusion.utils import in_chunks
 
 SCHEDULE_OBJECTS = [VPSDE(), CosineVPSDE(), VPSDE(beta_min=0.5, beta_max=10.0, t_min=1e-4)]
 
@@ -31,6 +32,19 @@ def test_append_dims_lifts_per_sample_values_to_the_batch_shape():
     assert torch.equal((append_dims(x, 4) * torch.ones(3, 1, 2, 2))[:, 0, 1, 1], x)
     with pytest.raises(ValueError):
         append_dims(torch.zeros(2, 2), 1)
+
+
+@pytest.mark.parametrize("total, size", [(5, 8), (8, 8), (9, 4), (17, 4)])
+def test_in_chunks_calls_once_per_chunk_and_keeps_items_with_their_partners(total, size):
+    a, b = torch.arange(total, dtype=torch.float64), torch.arange(total, dtype=torch.float64) ** 2
+    calls = []
+
+    def function(x, y):
+        calls.append(x.shape[0])
+        return x + y
+
+    torch.testing.assert_close(in_chunks(function, size, a, b), a + b)
+    assert calls == [min(size, total - start) for start in range(0, total, size)]
 
 
 @pytest.mark.parametrize("schedule", SCHEDULE_OBJECTS, ids=repr)
