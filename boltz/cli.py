@@ -169,7 +169,8 @@ def _sample_lj(args) -> int:
     bar = ProgressBar(f"{args.sampler} LJ N={args.N} density={args.density:g} T={args.T:g}")
     result = sample_lj(args.sampler, N=args.N, density=args.density, T=args.T, n=args.n, seed=args.seed,
                        shifted=not args.truncated, chains=args.chains, burn_in=args.burn_in, thin=args.thin,
-                       solver=args.solver, steps=args.steps, corrector_steps=args.corrector_steps, refine=args.refine,
+                       solver=args.solver, steps=args.steps, corrector_steps=args.corrector_steps, corrector=args.corrector,
+                       refine=args.refine,
                        model=args.model, batch_size=args.batch_size, device=_device(args),
                        callback=_progress_callback(bar))
     bar.close()
@@ -274,7 +275,7 @@ def _add_precision_argument(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from boltz.diffusion.ising_sampling import DEFAULT_SOLVER, DEFAULT_STEPS
-    from boltz.diffusion.sampling import SAMPLERS
+    from boltz.diffusion.sampling import CORRECTORS, SAMPLERS
 
     parser = _Parser(prog="python -m boltz", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -320,6 +321,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="diffusion: noise levels (solver steps; default the model's, or 100 with --solver)")
     sample_lj.add_argument("--corrector-steps", type=int, default=None,
                            help="diffusion, pc solver: Langevin corrector steps per level (default the model's, or 1)")
+    sample_lj.add_argument("--corrector", choices=list(CORRECTORS), default=None,
+                           help="diffusion, pc solver: the Langevin integrator, lm (Leimkuhler–Matthews, the default) "
+                                "or euler (unadjusted Langevin of Song et al. 2021, wider than the target by O(step))")
     sample_lj.add_argument("--refine", type=int, default=0, help="diffusion: Metropolis sweeps after the last step")
     sample_lj.add_argument("--model", default=None, help="diffusion: checkpoint folder or name (default: a model of "
                                                          "this density and T range, trained closest to N)")

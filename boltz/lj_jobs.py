@@ -67,6 +67,7 @@ def sample_lj(
     solver: str | None = None,
     steps: int | None = None,
     corrector_steps: int | None = None,
+    corrector: str | None = None,
     refine: int = 0,
     model=None,
     batch_size: int = 256,
@@ -77,8 +78,8 @@ def sample_lj(
 
     Metropolis starts ``chains`` chains from a square lattice, tunes its step during ``burn_in``
     sweeps (default 1000) and records every ``thin`` sweeps (default 10). The diffusion sampler
-    uses ``solver``, ``steps``, ``corrector_steps`` (default: the model's tested setting,
-    :func:`boltz.models.lj_sampling_for`, when no solver is named, else 100 steps and 1 corrector step),
+    uses ``solver``, ``steps``, ``corrector_steps`` and ``corrector`` (default: the model's tested setting,
+    :func:`boltz.models.lj_sampling_for`, when no solver is named, else 100 steps and 1 ``lm`` corrector step),
     ``refine`` (Metropolis sweeps after the last step), ``model`` (a checkpoint folder or name; default:
     a model of this density and T range, trained closest to N), ``batch_size`` and ``device`` (where the
     network runs; default CPU).
@@ -98,7 +99,8 @@ def sample_lj(
     generator = torch.Generator().manual_seed(seed)
     if sampler == "diffusion":
         return _sample_diffusion(N=N, density=density, T=T, box=box, n=n, shifted=shifted, solver=solver, steps=steps,
-                                 corrector_steps=corrector_steps, refine_sweeps=refine, model=model, batch_size=batch_size, device=device,
+                                 corrector_steps=corrector_steps, corrector=corrector, refine_sweeps=refine, model=model,
+                                 batch_size=batch_size, device=device,
                                  callback=callback, generator=generator)
     per_chain = math.ceil(n / chains)
     start = time.perf_counter()
@@ -116,7 +118,7 @@ def sample_lj(
     )
 
 
-def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, corrector_steps, refine_sweeps, model,
+def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, corrector_steps, corrector, refine_sweeps, model,
                       batch_size, device, callback, generator):
     from boltz.diffusion.lj_sampling import sample_lj_diffusion
     from boltz.models import SamplerSettings, lj_sampling_for, resolve_lj_model
@@ -127,11 +129,12 @@ def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, correcto
                          f"not the {potential_name(shifted)}")
     # No solver named: the model's tested setting, any explicit steps or corrector steps taking precedence
     base = lj_sampling_for(network) if solver is None else SamplerSettings(solver)
-    asked = {"steps": steps, "corrector_steps": corrector_steps}
+    asked = {"steps": steps, "corrector_steps": corrector_steps, "corrector": corrector}
     settings = replace(base, **{name: value for name, value in asked.items() if value is not None})
     start = time.perf_counter()
     run = sample_lj_diffusion(network, N=N, density=density, T=T, n=n, solver=settings.solver, steps=settings.steps,
-                              corrector_steps=settings.corrector_steps, refine_sweeps=refine_sweeps, shifted=shifted,
+                              corrector_steps=settings.corrector_steps, corrector=settings.corrector,
+                              refine_sweeps=refine_sweeps, shifted=shifted,
                               batch_size=batch_size, callback=callback, generator=generator)
     seconds = time.perf_counter() - start
     return LJSampleSet(
@@ -139,6 +142,7 @@ def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, correcto
         density=density, T=T, box=box, shifted=shifted, n_chains=n, seconds=seconds,
         details={"model": str(network.folder), "trained_sizes": network.config["sizes"], "device": str(network.device),
                  "solver": settings.solver, "steps": settings.steps, "corrector_steps": settings.corrector_steps,
+                 "corrector": settings.corrector,
                  "sampling": settings.describe(), "refine": refine_sweeps, "refine_step_size": run.refine_step_size,
                  "denoise_seconds": run.denoise_seconds, "refine_seconds": run.refine_seconds},
     )

@@ -88,14 +88,16 @@ def resolve_lj_model(N: int, density: float, T: float, model: str | os.PathLike 
 
 @dataclass(frozen=True)
 class SamplerSettings:
-    """A reverse-time solver, its number of noise levels and (``pc`` only) its Langevin corrector steps per level."""
+    """A reverse-time solver, its number of noise levels and (``pc`` only) its Langevin corrector steps per level and
+    their integrator (:data:`boltz.diffusion.sampling.CORRECTORS`)."""
 
     solver: str = "sde"
     steps: int = 100
     corrector_steps: int = 1
+    corrector: str = "lm"
 
     def describe(self) -> str:
-        corrector = f" × {self.corrector_steps} corrector steps" if self.solver == "pc" else ""
+        corrector = f" × {self.corrector_steps} {self.corrector} corrector steps" if self.solver == "pc" else ""
         return f"{self.solver}, {self.steps} steps{corrector}"
 
 

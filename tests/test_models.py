@@ -105,5 +105,6 @@ def test_lj_models_are_sampled_with_their_tested_setting_and_user_models_with_th
     # The setting belongs to the shipped weights, not to a name: a user's copy called lj_dense gets the default
     shutil.copytree(SHIPPED_DIR / "lj_dense", user_models / "lj_dense")
     assert lj_sampling_for(load_model(user_models / "lj_dense")) == DEFAULT_LJ_SAMPLING
-    assert SamplerSettings("pc", 100, 2).describe() == "pc, 100 steps × 2 corrector steps"
+    assert SamplerSettings("pc", 100, 2).describe() == "pc, 100 steps × 2 lm corrector steps"
+    assert SamplerSettings("pc", 50, 1, "euler").describe() == "pc, 50 steps × 1 euler corrector steps"
     assert DEFAULT_LJ_SAMPLING.describe() == "sde, 100 steps"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import torch
 
 from boltz.diffusion.checkpoint import DiffusionModel
-from boltz.diffusion.sampling import SAMPLERS
+from boltz.diffusion.sampling import CORRECTORS, SAMPLERS
 from boltz.diffusion.torus import wrap
 from boltz.mcmc.displacement import refine_lj, tune_step_size
 from boltz.systems.lennard_jones import box_side, check_box
@@ -38,6 +38,7 @@ def sample_lj_diffusion(
     solver: str = "sde",
     steps: int = 100,
     corrector_steps: int = 1,
+    corrector: str = "lm",
     refine_sweeps: int = 0,
     shifted: bool = True,
     batch_size: int = 256,
@@ -46,7 +47,8 @@ def sample_lj_diffusion(
 ) -> LJDiffusionRun:
     """``n`` configurations of N particles at (ρ, T) from the model, ``batch_size`` at a time.
 
-    ``corrector_steps`` Langevin steps per level are the ``pc`` solver's (1 for every other solver).
+    ``corrector_steps`` Langevin steps per level, integrated by ``corrector`` (:data:`~boltz.diffusion.sampling.CORRECTORS`),
+    are the ``pc`` solver's (1 and the default for every other solver).
     ``callback`` gets each sampler frame with ``phase="denoise"``, ``batch``, ``sample_offset``, ``total``
     and ``positions`` (the current x_t wrapped into the box, ``[b, N, 2]``) added. ``refine_sweeps``
     Metropolis sweeps at T follow, with a step size tuned on a copy of the first samples and then frozen.
@@ -63,7 +65,11 @@ def sample_lj_diffusion(
     corrector_steps = CORRECTOR_STEPS.check(corrector_steps)
     if solver != "pc" and corrector_steps != 1:
         raise ValueError(f"corrector steps are the pc solver's; the {solver} solver has none (got {corrector_steps})")
-    options = {"corrector_steps": corrector_steps} if solver == "pc" else {}
+    if corrector not in CORRECTORS:
+        raise ValueError(f"unknown corrector {corrector!r}; choose one of {', '.join(CORRECTORS)}")
+    if solver != "pc" and corrector != "lm":
+        raise ValueError(f"the corrector is the pc solver's; the {solver} solver has none (got {corrector!r})")
+    options = {"corrector_steps": corrector_steps, "corrector": corrector} if solver == "pc" else {}
     trained = model.config["density"]
     if abs(trained - density) > 1e-9 * density:
         raise ValueError(f"the model {model.folder.name} was trained at density {trained:g}, not {density:g}")

@@ -57,7 +57,7 @@ from boltz.diffusion.sde import NoiseSchedule
 from boltz.diffusion.utils import append_dims, random_normal, random_uniform
 from boltz.validation import CORRECTOR_STEPS, STEPS, Parameter, check_int, check_real
 
-__all__ = ["SAMPLERS", "adams_weights", "levels_below", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode",
+__all__ = ["CORRECTORS", "SAMPLERS", "adams_weights", "levels_below", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode",
            "sample_pc", "sample_sa", "sample_sde"]
 
 Model = Callable[[torch.Tensor, torch.Tensor, "torch.Tensor | None"], torch.Tensor]
@@ -215,22 +215,32 @@ def sample_ode(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps:
 @torch.no_grad()
 def sample_pc(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: int = 100, condition=None,
               callback=None, generator: torch.Generator | None = None, t_start: float = 1.0, snr: float = 0.16,
-              corrector_steps: int = 1) -> torch.Tensor:
+              corrector_steps: int = 1, corrector: str = "lm") -> torch.Tensor:
     """Predictor–corrector sampling: EM predictor, Langevin corrector (Song et al. 2021, Alg. 1 and 3): ``[B, C, L, L] → [B, C, L, L]``.
 
     N = ``steps`` levels uniform in t. At every level after the first, M = ``corrector_steps``
-    Langevin steps x ← x + δ s + √(2δ) z with δ = 2 (r ‖z‖/‖s‖)², r = ``snr``, then the predictor
-    moves to the next level (at t_min: the denoised mean x̂_0). N + M(N − 1) evaluations. The
-    norms ‖·‖ are per sample over all pixels, averaged over the batch as in the authors' code, so δ
-    stays well-defined for tiny images; the VP factor α_i = 1 − β_i Δt of their Alg. 5 is dropped
-    (it is 1 + O(Δt)). The corrector is unadjusted Langevin with a step fixed by r, so its bias
-    does not shrink as N grows: it widens the spread of N(μ, s²) data by ≈ r²/4 (measured +1% at
-    r = 0.16, N = 500) and moves a 30/70 two-point law by ≈ +0.003 towards 50/50.
+    Langevin steps with δ = 2 (r ‖z‖/‖s‖)², r = ``snr``, then the predictor moves to the next level
+    (at t_min: the denoised mean x̂_0). N + M(N − 1) evaluations. The norms ‖·‖ are per sample over
+    all pixels, averaged over the batch as in the authors' code, so δ stays well-defined for tiny
+    images; the VP factor α_i = 1 − β_i Δt of their Alg. 5 is dropped (it is 1 + O(Δt)).
+
+    ``corrector`` names the Langevin integrator. ``"euler"`` is the authors' step x ← x + δ s + √(2δ) z,
+    unadjusted Langevin: with δ fixed by r its bias does not shrink as N grows, it widens the spread
+    of N(μ, s²) data by ≈ r²/4 (+1% at r = 0.16, N = 500) and moves a 30/70 two-point law by ≈ +0.003
+    towards 50/50. ``"lm"`` (the default) is the Leimkuhler–Matthews step (Leimkuhler & Matthews 2013)
+    x ← x + δ_k s + √(δ_{k−1}/2) z_{k−1} + √(δ_k/2) z_k at the same cost: each step's noise enters twice at
+    half its variance, in its own step and in the next corrector step, at this level or the next (the
+    predictor takes its own noise). At a fixed δ its stationary law is exact for Gaussian targets and
+    off by O(δ²) otherwise, against Euler's O(δ): where the target is stiff (δ·|∇s| not small, as for
+    particles in their neighbours' cage) that bias is what Euler's corrector adds.
     """
     steps, t_start = _check_inputs(x, steps, condition, schedule, t_start)
     snr = check_real("snr", snr, positive=True)
     corrector_steps = CORRECTOR_STEPS.check(corrector_steps)
+    if corrector not in CORRECTORS:
+        raise ValueError(f"unknown corrector {corrector!r}; choose one of {', '.join(CORRECTORS)}")
     times = _uniform_times(schedule, steps, t_start)
+    carried = torch.zeros_like(x) if corrector == "lm" else None  # √(δ/2) z of the last corrector step
     for i, t in enumerate(times):
         if i > 0:
             # Corrector: M Langevin steps at t_i targeting p_{t_i}
@@ -240,7 +250,13 @@ def sample_pc(model: Model, x: torch.Tensor, schedule: NoiseSchedule, *, steps: 
                 z_norm = torch.linalg.vector_norm(z.flatten(1), dim=1).mean()
                 s_norm = torch.linalg.vector_norm(s.flatten(1), dim=1).mean()
                 delta = 2.0 * (snr * z_norm / s_norm) ** 2
-                x = x + delta * s + torch.sqrt(2.0 * delta) * z
+                if carried is None:
+                    x = x + delta * s + torch.sqrt(2.0 * delta) * z
+                else:
+                    # Leimkuhler–Matthews: half of this step's noise now, the other half in the next step
+                    half = torch.sqrt(0.5 * delta) * z
+                    x = x + delta * s + carried + half
+                    carried = half
         pred = _predict(model, schedule, x, t, condition)
         _report(callback, i, times, x, pred)
         if i == steps - 1:
@@ -421,5 +437,6 @@ def levels_below(schedule: NoiseSchedule, name: str, steps: int, t_start: float)
 
 
 # Names for the UI and the CLI.
+CORRECTORS = ("lm", "euler")  # the pc solver's Langevin integrators (see sample_pc)
 SAMPLERS = {"sde": sample_sde, "ancestral": sample_ancestral, "sa": sample_sa, "ode": sample_ode, "pc": sample_pc,
             "ddim": sample_ddim}

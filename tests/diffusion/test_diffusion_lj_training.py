@@ -111,6 +111,10 @@ def test_pc_solver_spends_its_corrector_steps_in_network_evaluations(tmp_path, c
     assert len(calls) == 4 + corrector_steps * 3  # N levels, M Langevin steps at every level after the first
     with pytest.raises(ValueError, match="the sde solver has none"):
         sample_lj_diffusion(model, N=16, density=0.35, T=1.0, n=1, solver="sde", corrector_steps=corrector_steps + 2)
+    with pytest.raises(ValueError, match="the sde solver has none"):
+        sample_lj_diffusion(model, N=16, density=0.35, T=1.0, n=1, solver="sde", corrector="euler")
+    with pytest.raises(ValueError, match="unknown corrector 'heun'"):
+        sample_lj_diffusion(model, N=16, density=0.35, T=1.0, n=1, solver="pc", corrector="heun")
 
 
 def test_init_from_a_checkpoint_written_before_a_network_field_existed(tmp_path):
@@ -164,7 +168,11 @@ def test_train_and_sample_from_the_command_line(tmp_path, capsys):
     assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
                  "--T", "1.0", "--n", "2", "--solver", "pc", "--steps", "3", "--corrector-steps", "2",
                  "--out", str(csv)]) == 0
-    assert "pc, 3 steps × 2 corrector steps, refine 0" in capsys.readouterr().err
+    assert "pc, 3 steps × 2 lm corrector steps, refine 0" in capsys.readouterr().err
+    assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
+                 "--T", "1.0", "--n", "2", "--solver", "pc", "--steps", "3", "--corrector", "euler",
+                 "--out", str(csv)]) == 0
+    assert "pc, 3 steps × 1 euler corrector steps, refine 0" in capsys.readouterr().err
     assert main(["sample", "lj", "--sampler", "diffusion", "--model", str(out), "--N", "16", "--density", "0.35",
                  "--T", "1.0", "--solver", "sde", "--corrector-steps", "2", "--out", str(csv)]) == 2
     assert "corrector steps are the pc solver's" in capsys.readouterr().err
