@@ -117,6 +117,23 @@ def test_pc_solver_spends_its_corrector_steps_in_network_evaluations(tmp_path, c
         sample_lj_diffusion(model, N=16, density=0.35, T=1.0, n=1, solver="pc", corrector="heun")
 
 
+def test_the_last_step_draws_around_the_denoised_mean_with_the_smallest_noise_level(tmp_path, monkeypatch):
+    # The solver's x̂_0 is the posterior mean; the sample is a draw from N(x̂_0, σ_min² I) around it.
+    import boltz.diffusion.lj_sampling as lj_sampling
+
+    _train(tmp_path / "m", tmp_path / "cache", 2)
+    model = load_model(tmp_path / "m")
+    box = box_side(16, 0.35)
+    mean = torch.rand(16, 2, generator=torch.Generator().manual_seed(4)) * box
+    monkeypatch.setitem(lj_sampling.SAMPLERS, "sde", lambda _model, x1, *args, **kwargs: mean.expand_as(x1).clone())
+    run = sample_lj_diffusion(model, N=16, density=0.35, T=1.0, n=2000, generator=torch.Generator().manual_seed(0))
+    offsets = run.positions - mean.double()
+    offsets = offsets - box * torch.round(offsets / box)  # minimum image: the draw is wrapped into the box
+    sigma_min = model.schedule.sigma_min
+    assert sigma_min == 0.01 and abs(float(offsets.mean())) < 4 * sigma_min / math.sqrt(offsets.numel())
+    assert abs(float(offsets.std()) / sigma_min - 1) < 0.02  # 64,000 coordinates: standard error 0.3 %
+
+
 def test_init_from_a_checkpoint_written_before_a_network_field_existed(tmp_path):
     _train(tmp_path / "old", tmp_path / "cache", 2)
     config_path = tmp_path / "old" / "config.json"
