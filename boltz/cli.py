@@ -169,9 +169,9 @@ def _sample_lj(args) -> int:
     bar = ProgressBar(f"{args.sampler} LJ N={args.N} density={args.density:g} T={args.T:g}")
     result = sample_lj(args.sampler, N=args.N, density=args.density, T=args.T, n=args.n, seed=args.seed,
                        shifted=not args.truncated, chains=args.chains, burn_in=args.burn_in, thin=args.thin,
-                       solver=args.solver, steps=args.steps, corrector_steps=args.corrector_steps, corrector=args.corrector,
-                       refine=args.refine,
-                       model=args.model, batch_size=args.batch_size, device=_device(args),
+                       solver=args.solver, steps=args.steps, corrector_steps=args.corrector_steps,
+                       corrector=args.corrector, refine=args.refine, model=args.model, batch_size=args.batch_size,
+                       device=_device(args),
                        callback=_progress_callback(bar))
     bar.close()
     write_lj_csv(args.out, result.positions, result.energies)

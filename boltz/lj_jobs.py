@@ -100,8 +100,7 @@ def sample_lj(
     if sampler == "diffusion":
         return _sample_diffusion(N=N, density=density, T=T, box=box, n=n, shifted=shifted, solver=solver, steps=steps,
                                  corrector_steps=corrector_steps, corrector=corrector, refine_sweeps=refine, model=model,
-                                 batch_size=batch_size, device=device,
-                                 callback=callback, generator=generator)
+                                 batch_size=batch_size, device=device, callback=callback, generator=generator)
     per_chain = math.ceil(n / chains)
     start = time.perf_counter()
     run = sample_lj_metropolis(
@@ -118,8 +117,8 @@ def sample_lj(
     )
 
 
-def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, corrector_steps, corrector, refine_sweeps, model,
-                      batch_size, device, callback, generator):
+def _sample_diffusion(*, N, density, T, box, n, shifted, solver, steps, corrector_steps, corrector, refine_sweeps,
+                      model, batch_size, device, callback, generator):
     from boltz.diffusion.lj_sampling import sample_lj_diffusion
     from boltz.models import SamplerSettings, lj_sampling_for, resolve_lj_model
 

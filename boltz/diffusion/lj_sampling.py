@@ -48,8 +48,8 @@ def sample_lj_diffusion(
 ) -> LJDiffusionRun:
     """``n`` configurations of N particles at (ρ, T) from the model, ``batch_size`` at a time.
 
-    ``corrector_steps`` Langevin steps per level, integrated by ``corrector`` (:data:`~boltz.diffusion.sampling.CORRECTORS`),
-    are the ``pc`` solver's (1 and the default for every other solver).
+    ``corrector_steps`` Langevin steps per level and their integrator ``corrector``
+    (:data:`~boltz.diffusion.sampling.CORRECTORS`) are the ``pc`` solver's; other solvers take the defaults.
     ``callback`` gets each sampler frame with ``phase="denoise"``, ``batch``, ``sample_offset``, ``total``
     and ``positions`` (the current x_t wrapped into the box, ``[b, N, 2]``) added. ``refine_sweeps``
     Metropolis sweeps at T follow, with a step size tuned on a copy of the first samples and then frozen.

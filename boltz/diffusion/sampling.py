@@ -57,8 +57,8 @@ from boltz.diffusion.sde import NoiseSchedule
 from boltz.diffusion.utils import append_dims, random_normal, random_uniform
 from boltz.validation import CORRECTOR_STEPS, STEPS, Parameter, check_int, check_real
 
-__all__ = ["CORRECTORS", "SAMPLERS", "adams_weights", "levels_below", "project_spins", "sample_ancestral", "sample_ddim", "sample_ode",
-           "sample_pc", "sample_sa", "sample_sde"]
+__all__ = ["CORRECTORS", "SAMPLERS", "adams_weights", "levels_below", "project_spins", "sample_ancestral", "sample_ddim",
+           "sample_ode", "sample_pc", "sample_sa", "sample_sde"]
 
 Model = Callable[[torch.Tensor, torch.Tensor, "torch.Tensor | None"], torch.Tensor]
 
