@@ -107,8 +107,9 @@ def _train_ising(args) -> int:
             bar.update(frame["step"], frame["steps"], f"loss {frame['loss_avg']:.4f}")
 
     device = _device(args)
-    result = train_ising(args.out, data=data, network=network, train=train, t_band=args.t_band, k0_weight=args.k0_weight,
-                         cache_dir=args.cache_dir, init_from=args.init, callback=progress, device=device)
+    result = train_ising(args.out, data=data, network=network, train=train, t_band=args.t_band,
+                         k0_weight=args.k0_weight, cache_dir=args.cache_dir, init_from=args.init, callback=progress,
+                         device=device)
     bar.close()
     _print_trained(result, args.out, device)
     return 0

@@ -25,7 +25,7 @@ from boltz.device import as_device
 from boltz.diffusion.checkpoint import CONFIG, load_model, load_train_state, save_checkpoint, schedule_from_dict
 from boltz.diffusion.data import DataCancelled, IsingDataConfig, load_or_generate
 from boltz.diffusion.networks import PeriodicUNet, UNetConfig
-from boltz.validation import BATCH_SIZE, SEED, TRAINING_STEPS, Parameter, check_int
+from boltz.validation import BATCH_SIZE, SEED, TRAINING_STEPS, Parameter, check_int, check_real
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,6 @@ def training_times(schedule, batch: int, generator: torch.Generator,
     return torch.where(in_band, low + (high - low) * torch.rand(batch, generator=generator), t)
 
 
-def check_k0_weight(weight: float) -> float:
-    """``weight`` as a float if it is finite and positive, else ValueError."""
-    weight = float(weight)
-    if not (math.isfinite(weight) and weight > 0):
-        raise ValueError(f"k0 weight must be a positive number, got {weight:g}")
-    return weight
-
-
 def dsm_loss(network, schedule, x0: torch.Tensor, temperature: torch.Tensor, generator: torch.Generator,
              *, t_band: tuple[float, float] | None = None, k0_weight: float | None = None) -> torch.Tensor:
     """E_{t, ε} ‖ε̂(α x_0 + σ ε, t, T) − ε‖²_W, t from :func:`training_times` (ε-prediction DSM, Ho et al. 2020 eq. 14).
@@ -191,7 +183,7 @@ def train_ising(
     if t_band is not None:
         t_band = check_t_band(sde, t_band)  # before any folder or data is written
     if k0_weight is not None:
-        k0_weight = check_k0_weight(k0_weight)
+        k0_weight = check_real("k0 weight", k0_weight, positive=True)
     settings = _settings(data, network, schedule, train, t_band, k0_weight)
     state = start_training(folder, settings=settings, make_network=lambda: PeriodicUNet(network), train=train,
                            init_from=init_from, device=device)
