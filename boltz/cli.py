@@ -316,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample_lj.add_argument("--burn-in", type=int, default=None, help="Metropolis: sweeps tuning the step (default 1000)")
     sample_lj.add_argument("--thin", type=int, default=None, help="Metropolis: sweeps between samples (default 10)")
     sample_lj.add_argument("--solver", choices=list(SAMPLERS), default=None,
-                           help="diffusion: reverse-time solver (default: the model's tested setting, pc with 100 "
+                           help="diffusion: reverse-time solver (default: the model's tested setting, pc with 200 "
                                 "levels and 2 corrector steps for the shipped lj_dense, else sde with 100)")
     sample_lj.add_argument("--steps", type=int, default=None,
                            help="diffusion: noise levels (solver steps; default the model's, or 100 with --solver)")

@@ -100,7 +100,7 @@ def test_sample_diffusion_with_a_bad_model_is_a_one_line_error(tmp_path, user_mo
 
 
 def test_lj_models_are_sampled_with_their_tested_setting_and_user_models_with_the_default(user_models):
-    assert lj_sampling_for(load_model(SHIPPED_DIR / "lj_dense")) == SamplerSettings("pc", 100, 2)
+    assert lj_sampling_for(load_model(SHIPPED_DIR / "lj_dense")) == SamplerSettings("pc", 200, 2)
     assert lj_sampling_for(load_model(SHIPPED_DIR / "lj_gas")) == DEFAULT_LJ_SAMPLING == SamplerSettings("sde", 100, 1)
     # The setting belongs to the shipped weights, not to a name: a user's copy called lj_dense gets the default
     shutil.copytree(SHIPPED_DIR / "lj_dense", user_models / "lj_dense")
