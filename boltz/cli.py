@@ -172,8 +172,7 @@ def _sample_lj(args) -> int:
                        shifted=not args.truncated, chains=args.chains, burn_in=args.burn_in, thin=args.thin,
                        solver=args.solver, steps=args.steps, corrector_steps=args.corrector_steps,
                        corrector=args.corrector, refine=args.refine, model=args.model, batch_size=args.batch_size,
-                       device=_device(args),
-                       callback=_progress_callback(bar))
+                       device=_device(args), callback=_progress_callback(bar))
     bar.close()
     write_lj_csv(args.out, result.positions, result.energies)
     if args.sampler == "diffusion":
