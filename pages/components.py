@@ -4,6 +4,7 @@ for a reload, failure and cancel alerts, the player."""
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 import dash
@@ -118,6 +119,23 @@ def select(page: str, name: str, label: str, options, value) -> dbc.Row:
 def job_store() -> JobStore:
     """The store the app was started with (app.py puts its folder or Redis URL in the server config)."""
     return open_job_store(dash.get_app().server.config["BOLTZ_JOB_STORE"])
+
+
+def format_estimate(value: float | None, error: float | None) -> str:
+    """``value ± error`` with the error to two significant digits and the value to the same decimal place.
+
+    A missing value is "—"; without a finite positive error (or at extreme magnitudes) the value keeps 5 significant digits.
+    """
+    if value is None:
+        return "—"
+    if error is None or not (math.isfinite(value) and math.isfinite(error) and error > 0):
+        return f"{value:.5g}" if error is None else f"{value:.5g} ± {error:.2g}"
+    places = 1 - math.floor(math.log10(error))
+    if not -6 <= places <= 9 or abs(value) >= 1e9:
+        return f"{value:.5g} ± {error:.2g}"
+    shown = max(places, 0)
+    # + 0.0 turns a rounded −0.0 into 0.0
+    return f"{round(value, places) + 0.0:.{shown}f} ± {round(error, places):.{shown}f}"
 
 
 def failure_alert(error: Exception) -> dbc.Alert:

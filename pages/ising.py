@@ -15,9 +15,9 @@ from boltz.live_jobs import IsingComparisonSettings, run_ising_comparison
 from boltz.models import list_models
 from boltz.validation import COUPLING, FIELD, LATTICE, REFINE, SAMPLES, SEED, STEPS
 from pages import figures
-from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store, new_job,
-                              number_input, player, refused_by, register_job_watch, register_player,
-                              run_comparison_job, select, send_job_file)
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, format_estimate, job_store, kept_result,
+                              last_job_store, new_job, number_input, player, refused_by, register_job_watch,
+                              register_player, run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/ising", name="Ising", order=1)
 
@@ -148,7 +148,7 @@ def observables_table(runs: list[dict]) -> dbc.Table:
     def cell(value, error=None):
         if value is None:
             return html.Td("—")
-        return html.Td(f"{value:.5g} ± {error:.2g}" if error is not None else f"{value:.6g}")
+        return html.Td(format_estimate(value, error) if error is not None else f"{value:.6g}")
 
     header = html.Thead(html.Tr([html.Th("observable"), *[html.Th(run["sampler"]) for run in runs],
                                  html.Th(f"exact, L = {runs[0]['L']}"), html.Th("Onsager, L = ∞")]))

@@ -13,9 +13,9 @@ from boltz.models import list_lj_models
 from boltz.systems.lennard_jones import box_side
 from boltz.validation import CORRECTOR_STEPS, DENSITY, PARTICLES, REFINE, SAMPLES, SEED, STEPS, TEMPERATURE
 from pages import figures
-from pages.components import (NO_TOOLBAR, NumberField, check_fields, job_store, kept_result, last_job_store, new_job,
-                              number_input, player, refused_by, register_job_watch, register_player,
-                              run_comparison_job, select, send_job_file)
+from pages.components import (NO_TOOLBAR, NumberField, check_fields, format_estimate, job_store, kept_result,
+                              last_job_store, new_job, number_input, player, refused_by, register_job_watch,
+                              register_player, run_comparison_job, select, send_job_file)
 
 dash.register_page(__name__, path="/lennard-jones", name="Lennard-Jones", order=2)
 
@@ -104,6 +104,12 @@ def submit(_clicks, *states):
     return invalid + messages + [new_job(cancel_clicks, settings=asdict(settings)), None]
 
 
+@callback(Output("lj-steps", "disabled"), Output("lj-corrector_steps", "disabled"), Input("lj-solver", "value"))
+def solver_fields(solver):
+    """The model's tested setting brings its own steps, and only pc has corrector steps: grey out what a run ignores."""
+    return solver == MODEL_SETTING, solver != "pc"
+
+
 @callback(
     Output("lj-last-job", "data"), Output("lj-alert", "children"),
     Output("lj-progress", "value", allow_duplicate=True), Output("lj-progress", "label", allow_duplicate=True),
@@ -138,10 +144,8 @@ def observables_table(runs: list[dict]) -> dbc.Table:
     def number(x, spec: str) -> str:
         return "—" if x is None else format(x, spec)
 
-    def cell(value, error):
-        return html.Td(f"{number(value, '.5g')} ± {number(error, '.2g')}")
-
-    rows = [html.Tr([html.Td(row["name"]), *[cell(run["observables"][i]["value"], run["observables"][i]["error"])
+    rows = [html.Tr([html.Td(row["name"]), *[html.Td(format_estimate(run["observables"][i]["value"],
+                                                                     run["observables"][i]["error"]))
                                              for run in runs]]) for i, row in enumerate(runs[0]["observables"])]
     rows.append(html.Tr([html.Td("τ_int(U), ESS"), *[html.Td(
         f"{number(run['tau_energy'], '.3g')}, {number(run['ess_energy'], '.0f')}") for run in runs]]))

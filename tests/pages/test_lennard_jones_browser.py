@@ -14,12 +14,16 @@ def test_a_small_lj_diffusion_job_against_metropolis(dashboard):
     duo = dashboard
     open_page(duo, "/lennard-jones", "#lj-sample")
     # Big enough that the denoising outlasts a few 0.4 s polls of the live view even on an idle machine.
-    for name, value in {"N": 16, "n": 48, "steps": 60}.items():
-        set_number(duo, f"#lj-{name}", value)
-    # The model's tested setting is the default; a named solver takes the steps field.
+    # The model's tested setting is the default and brings its own steps; a named solver takes the steps field,
+    # and only pc its corrector steps.
     solver = Select(duo.find_element("#lj-solver"))
     assert solver.first_selected_option.text == "the model's tested setting"
+    wait_until(lambda: not duo.find_element("#lj-steps").is_enabled(), 5, "the steps field to be greyed out")
     solver.select_by_value("sde")
+    wait_until(duo.find_element("#lj-steps").is_enabled, 5, "the steps field to open for a named solver")
+    assert not duo.find_element("#lj-corrector_steps").is_enabled()
+    for name, value in {"N": 16, "n": 48, "steps": 60}.items():
+        set_number(duo, f"#lj-{name}", value)
     record_texts(duo, "#lj-live-text")
     click(duo, "#lj-sample")
     duo.wait_for_contains_text("#lj-progress", "done", timeout=90)
