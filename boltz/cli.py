@@ -217,7 +217,7 @@ def _train_lj(args) -> int:
     network = ParticleNetConfig(hidden=args.hidden, layers=args.layers, radial_basis=args.radial_basis,
                                 r_cut=args.r_cut, force_prior=not args.no_force_prior, force_scale=args.force_scale,
                                 pair_prior=args.pair_prior,
-                                vector_channels=args.vector_channels, collective_modes=args.collective_modes)
+                                vector_channels=args.vector_channels)
     train = TrainConfig(steps=args.steps, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
                         checkpoint_every=args.checkpoint_every)
     bar = ProgressBar(f"train lj N={','.join(map(str, data.sizes))} density={data.density:g}")
@@ -398,9 +398,6 @@ def build_parser() -> argparse.ArgumentParser:
                           help="σ_F: noise level where the force prior's weight has fallen to ½")
     train_lj.add_argument("--vector-channels", type=int, default=0,
                           help="equivariant vector features per particle (PaiNN-like; default 0: distances only)")
-    train_lj.add_argument("--collective-modes", type=int, default=0,
-                          help="shells (0–4) of the longest density waves whose Gaussian-model gradient the network "
-                               "adds (default 0: none)")
     train_lj.add_argument("--sigma-sampling", choices=["log_uniform", "cage"], default="log_uniform",
                           help="training noise levels: log-uniform (default) or half of them log-normal around the "
                                "nearest-neighbour cage scale σ = 0.3")

@@ -33,17 +33,6 @@ after a channel mixing ‖W v_i‖ feed the scalar update (bond angles enter the
 whose mixture adds to ε̂_i. Norms are invariant and channel mixing commutes with rotations and
 reflections, so every symmetry above is kept. V = 0 is the plain network of the shipped models.
 
-Collective modes (``collective_modes`` K > 0). Messages reach r_cut, and a few layers of them see
-density waves as long as the box only weakly, yet those relax slowest under Metropolis sweeps. The
-network therefore also adds, for the K shortest shells of reciprocal vectors k = 2π n/box (n = (1, 0),
-(1, 1), (2, 0), (2, 1) and their images under the box's symmetries), the gradient of a Gaussian model
-of the density modes ρ_k = Σ_j exp(i k·x_j): the score gains ∇_i log exp(−Σ_k c_s |ρ_k|²/(2N)), that is
-ε̂_i −= σ Σ_shells c_s(σ, T, |k|) (1/N) Σ_{k∈shell} k Σ_j sin(k·(x_i − x_j)), since
-(1/N) Σ_j k sin(k·(x_i − x_j)) = −∇_i |ρ_k|²/(2N); c_s > 0 damps the wave, c_s < 0 feeds it, and c_s comes
-from a small MLP (zero at initialisation). Every k is a reciprocal vector of the box, so the term is periodic,
-translation invariant and permutation equivariant, and each shell is mapped onto itself (up to k → −k,
-which leaves k sin(k·d) unchanged) by quarter turns and reflections.
-
 Conditioning: sinusoidal features of log σ and of β = 1/T (as for the Ising U-Net) mixed by an
 MLP, added to every message and node update. The output layer starts at zero, so an untrained
 network predicts ε̂ = 0.
@@ -73,9 +62,6 @@ NEIGHBOUR_SCALE = 8.0  # messages are summed over neighbours and divided by this
 # 256 configurations in one piece took 3.7× / 3.2× the time per sample of these chunks at N = 32 / 64 (lj_dense)
 # and 3.0× / 3.6× (lj_gas); at N = 16 the chunks cost lj_dense 14 %. 2^12, 2^13 and 2^16 were no better overall.
 CHUNK_PAIRS = 2**14
-# Shells of reciprocal vectors n (k = 2π n/box), one of each ±n pair, by |n|² = 1, 2, 4, 5
-COLLECTIVE_SHELLS = (((1, 0), (0, 1)), ((1, 1), (1, -1)), ((2, 0), (0, 2)), ((2, 1), (1, 2), (2, -1), (1, -2)))
-COLLECTIVE_SCALE = 10.0  # c_s = 10 · MLP: a Gaussian mode model's coefficient 1/(N S(k)) · N is O(1–10) in a fluid
 
 
 @dataclass(frozen=True)
@@ -93,8 +79,6 @@ class ParticleNetConfig:
     vector_channels: V, equivariant vector features per particle (0: none; see the module docstring).
     pair_prior:    replace the force prior by the noised pair score of :mod:`boltz.diffusion.pair_prior`
                    at every σ (the same force limit as σ → 0; clipped to ``force_clip``/T per particle).
-    collective_modes: K, shells of long density waves whose Gaussian-model gradient the network adds
-                   (0: none; at most 4; see the module docstring).
     """
 
     hidden: int = 32
@@ -107,7 +91,6 @@ class ParticleNetConfig:
     force_clip: float = 100.0
     vector_channels: int = 0
     pair_prior: bool = False
-    collective_modes: int = 0
 
     def __post_init__(self):
         check_int("hidden", self.hidden, minimum=1, maximum=4096)
@@ -123,7 +106,6 @@ class ParticleNetConfig:
         check_real("force_scale", self.force_scale, positive=True)
         check_real("force_clip", self.force_clip, positive=True)
         check_int("vector_channels", self.vector_channels, minimum=0, maximum=4096)
-        check_int("collective_modes", self.collective_modes, minimum=0, maximum=len(COLLECTIVE_SHELLS))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -192,18 +174,6 @@ class ParticleScoreNet(nn.Module):
             nn.init.zeros_(self.vector_head.weight)
         self.register_buffer("centres", torch.linspace(0.0, config.r_cut, config.radial_basis), persistent=False)
         self.pair = PairPrior() if config.pair_prior else None
-        if config.collective_modes:
-            # c_s(σ, T, |k|): the (σ, T) embedding and two features of |k| per shell → one coefficient
-            self.collective = nn.Sequential(nn.Linear(dim + 2, hidden), nn.SiLU(), nn.Linear(hidden, 1))
-            nn.init.zeros_(self.collective[-1].weight)
-            nn.init.zeros_(self.collective[-1].bias)
-            shells = COLLECTIVE_SHELLS[: config.collective_modes]
-            self.register_buffer("wave_numbers", torch.tensor([n for shell in shells for n in shell], dtype=torch.float64),
-                                 persistent=False)
-            self.register_buffer("shell_of_wave", torch.tensor([i for i, shell in enumerate(shells) for _ in shell]),
-                                 persistent=False)
-            self.register_buffer("shell_norms", torch.tensor([math.hypot(*shell[0]) for shell in shells],
-                                                             dtype=torch.float64), persistent=False)
 
     def embed(self, sigma: torch.Tensor, temperature: torch.Tensor) -> torch.Tensor:
         """Joint embedding of noise level and temperature: ``[B], [B] → [B, embedding_dim]``."""
@@ -253,25 +223,7 @@ class ParticleScoreNet(nn.Module):
             eps = eps - append_dims(sigma, x.ndim) * _clip_norms(score, limit)
         elif self.config.force_prior:
             eps = eps - self.prior_weight(sigma, temperature, x.ndim) * self.clipped_forces(x, box)
-        if self.config.collective_modes:
-            eps = eps - append_dims(sigma, x.ndim) * self.collective_modes(x, embedding, box)
         return eps
-
-    def collective_modes(self, x: torch.Tensor, embedding: torch.Tensor, box: float) -> torch.Tensor:
-        """Σ_shells c_s (1/N) Σ_{k∈shell} k Σ_j sin(k·(x_i − x_j)): ``[b, N, 2], [b, E] → [b, N, 2]``."""
-        batch, N, _ = x.shape
-        k = (2.0 * math.pi / box) * self.wave_numbers.to(x.dtype)  # [M, 2]
-        phase = x @ k.T  # [b, N, M]
-        cos, sin = torch.cos(phase), torch.sin(phase)
-        # Σ_j sin(k·(x_i − x_j)) = sin(k·x_i) Σ_j cos(k·x_j) − cos(k·x_i) Σ_j sin(k·x_j), O(N) per k
-        waves = sin * cos.sum(1, keepdim=True) - cos * sin.sum(1, keepdim=True)
-        # Coefficients per shell from (σ, T) and |k|, which depends on the box: one network serves every N
-        size = (2.0 * math.pi / box) * self.shell_norms.to(x.dtype)  # [K]
-        features = torch.cat([embedding[:, None, :].expand(-1, len(size), -1),
-                              torch.stack([size, size.square()], -1).expand(batch, -1, -1)], dim=-1)
-        coefficient = COLLECTIVE_SCALE * self.collective(features).squeeze(-1)  # [b, K]
-        weights = coefficient[:, None, self.shell_of_wave] * waves  # [b, N, M]
-        return weights @ k / N
 
     def prior_weight(self, sigma: torch.Tensor, temperature: torch.Tensor, ndim: int) -> torch.Tensor:
         """σ λ(σ)/T with λ = 1/(1 + (σ/σ_F)²): ``[B] → [B, 1, …]`` (``ndim`` axes)."""

@@ -169,10 +169,9 @@ def test_train_and_sample_from_the_command_line(tmp_path, capsys):
     assert main(["train", "lj", "--sizes", "16", "--density", "0.35", "--T-min", "0.9", "--T-max", "1.1",
                  "--n-temperatures", "2", "--samples-per-temperature", "16", "--hidden", "8", "--layers", "1",
                  "--steps", "2", "--batch-size", "2", "--threads", "1", "--cache-dir", str(tmp_path / "cache"),
-                 "--pair-prior", "--r-cut", "3", "--collective-modes", "2", "--out", str(out)]) == 0
+                 "--pair-prior", "--r-cut", "3", "--out", str(out)]) == 0
     config = json.loads((out / "config.json").read_text())
     assert config["network"]["pair_prior"] is True and config["network"]["r_cut"] == 3
-    assert config["network"]["collective_modes"] == 2
     assert config["system"] == "lj" and config["potential"].startswith("truncated-shifted")
     assert config["schedule"]["name"] == "wrapped_ve" and config["step"] == 2
     csv = tmp_path / "d.csv"

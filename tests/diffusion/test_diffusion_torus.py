@@ -9,9 +9,7 @@ from boltz.diffusion.utils import append_dims
 TINY = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16)
 TINY_VECTORS = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16, vector_channels=4)
 TINY_PAIR = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16, vector_channels=4, pair_prior=True)
-TINY_WAVES = ParticleNetConfig(hidden=16, layers=2, radial_basis=8, embedding_dim=16, vector_channels=4, collective_modes=4)
-CONFIGS = pytest.mark.parametrize("config", [TINY, TINY_VECTORS, TINY_PAIR, TINY_WAVES],
-                                  ids=["distances", "vectors", "pair-prior", "collective-modes"])
+CONFIGS = pytest.mark.parametrize("config", [TINY, TINY_VECTORS, TINY_PAIR], ids=["distances", "vectors", "pair-prior"])
 
 
 def _log_wrapped_density(d: torch.Tensor, sigma: float, box: float, images: int = 60) -> torch.Tensor:
@@ -124,12 +122,6 @@ def test_network_runs_on_any_n_and_refuses_a_box_below_twice_its_cutoff():
         ParticleNetConfig.from_dict({"width": 3})
 
 
-@pytest.mark.parametrize("modes", [-1, 5, 1.5, True])
-def test_collective_modes_outside_the_four_shells_are_refused(modes):
-    with pytest.raises(ValueError, match="collective_modes"):
-        ParticleNetConfig(collective_modes=modes)
-
-
 @CONFIGS
 def test_untrained_network_predicts_zero_noise_without_the_prior(config):
     net = ParticleScoreNet(ParticleNetConfig(**{**config.to_dict(), "force_prior": False, "pair_prior": False}))
@@ -150,27 +142,6 @@ def test_force_prior_gives_the_boltzmann_score_as_sigma_vanishes():
     torch.testing.assert_close(-net(x, small, T, box=box) / 1e-4, force / 0.7, rtol=1e-5, atol=1e-4)
     large = torch.full((3,), 3.0)
     assert (net(x, large, T, box=box).abs().max() / 3.0) < 1e-3 * (force / 0.7).abs().max()
-
-
-@pytest.mark.parametrize("shells", [1, 4])
-@pytest.mark.parametrize("N, box", [(16, 5.0), (32, 7.0710678)])
-def test_collective_modes_add_the_gradient_of_a_gaussian_model_of_the_density_waves(shells, N, box):
-    # With every learned coefficient c_s = c, −ε̂/σ is the score of exp(−c Σ_k |ρ_k|²/(2N)), k over the shells (one of ±k).
-    from boltz.diffusion.particle_network import COLLECTIVE_SCALE, COLLECTIVE_SHELLS
-
-    config = ParticleNetConfig(hidden=8, layers=1, radial_basis=4, embedding_dim=8, force_prior=False,
-                               collective_modes=shells)
-    net, c = ParticleScoreNet(config), 1.7
-    with torch.no_grad():
-        net.collective[-1].bias.fill_(c / COLLECTIVE_SCALE)
-    x = (box * torch.rand(2, N, 2, generator=torch.Generator().manual_seed(N))).requires_grad_()
-    waves = torch.tensor([n for shell in COLLECTIVE_SHELLS[:shells] for n in shell], dtype=torch.float32)
-    phase = x @ (2 * torch.pi / box * waves).T
-    log_p = -c * (torch.cos(phase).sum(1) ** 2 + torch.sin(phase).sum(1) ** 2).sum() / (2 * N)
-    (score,) = torch.autograd.grad(log_p, x)
-    eps = net(x.detach(), torch.full((2,), 0.4), torch.full((2,), 0.7), box=box)
-    assert score.abs().max() > 1e-2
-    torch.testing.assert_close(-eps / 0.4, score, rtol=1e-4, atol=1e-5)
 
 
 def test_pair_prior_gives_the_isolated_pair_score_at_every_noise_level():
