@@ -81,6 +81,12 @@ def layout(**_query):
     ])
 
 
+@callback(Output("lj-steps", "disabled"), Output("lj-corrector_steps", "disabled"), Input("lj-solver", "value"))
+def solver_fields(solver):
+    """The model's tested setting brings its own steps, and only pc has corrector steps: grey out what a run ignores."""
+    return solver == MODEL_SETTING, solver != "pc"
+
+
 @callback(
     [*[Output(f"lj-{f.name}", "invalid") for f in FIELDS], *[Output(f"lj-{f.name}-feedback", "children") for f in FIELDS],
      Output("lj-job", "data"), Output("lj-alert", "children", allow_duplicate=True)],
@@ -92,22 +98,17 @@ def layout(**_query):
 )
 def submit(_clicks, *states):
     sampler, reference, solver, model, cancel_clicks = states[len(FIELDS):]
-    invalid, messages, parsed = check_fields(FIELDS, states[:len(FIELDS)], FITS_IN_MEMORY)
+    # A greyed-out field is not the run's: its default stands in, so a stale value there cannot refuse the run
+    ignored = {name for name, off in zip(("steps", "corrector_steps"), solver_fields(solver)) if off}
+    values = [field.value if field.name in ignored else value for field, value in zip(FIELDS, states[:len(FIELDS)])]
+    invalid, messages, parsed = check_fields(FIELDS, values, FITS_IN_MEMORY)
     if parsed is None:
         return invalid + messages + [no_update, None]
     if solver == MODEL_SETTING:
         solver, parsed = None, {**parsed, "steps": None, "corrector_steps": None}
-    elif solver != "pc":
-        parsed = {**parsed, "corrector_steps": 1}
     settings = LJComparisonSettings(sampler=sampler, reference=None if reference == "none" else reference,
                                     solver=solver, model=model, **parsed)
     return invalid + messages + [new_job(cancel_clicks, settings=asdict(settings)), None]
-
-
-@callback(Output("lj-steps", "disabled"), Output("lj-corrector_steps", "disabled"), Input("lj-solver", "value"))
-def solver_fields(solver):
-    """The model's tested setting brings its own steps, and only pc has corrector steps: grey out what a run ignores."""
-    return solver == MODEL_SETTING, solver != "pc"
 
 
 @callback(

@@ -50,3 +50,26 @@ def test_a_run_that_would_not_fit_in_memory_is_refused_beside_n(monkeypatch):
     assert invalid == [False, True] and parsed is None
     assert messages[1].startswith("n·L² = 4.1e+06 spins would need about") and "available" in messages[1]
     assert check_fields((L_FIELD, N_FIELD), [4, 2], rule)[2] == {"L": 4, "n": 2}
+
+
+@pytest.mark.parametrize("solver, steps, corrector_steps, refused, settings", [
+    ("model", -5, 99, [], {"solver": None, "steps": None, "corrector_steps": None}),  # both fields greyed out
+    ("sde", 60, 99, [], {"solver": "sde", "steps": 60, "corrector_steps": 1}),  # corrector steps are pc's
+    ("sde", -5, 1, ["steps"], None),
+    ("pc", 60, 99, ["corrector_steps"], None),
+])
+def test_the_lj_page_checks_only_the_steps_fields_its_run_uses(solver, steps, corrector_steps, refused, settings):
+    import importlib
+
+    importlib.import_module("app")  # the app registers the pages
+    from pages.lennard_jones import FIELDS, submit
+
+    values = {"N": 16, "density": 0.64, "T": 0.7, "n": 8, "steps": steps, "corrector_steps": corrector_steps,
+              "refine": 0, "seed": 0}
+    out = submit(1, *[values[field.name] for field in FIELDS], "diffusion", "metropolis", solver, None, 0)
+    assert [field.name for field, bad in zip(FIELDS, out[:len(FIELDS)]) if bad] == refused
+    job = out[-2]
+    if settings is None:
+        assert not isinstance(job, dict)
+    else:
+        assert {key: job["settings"][key] for key in settings} == settings
