@@ -81,7 +81,11 @@ def layout(**_query):
     ])
 
 
-@callback(Output("lj-steps", "disabled"), Output("lj-corrector_steps", "disabled"), Input("lj-solver", "value"))
+# The fields a solver choice may leave unused, in the order solver_fields answers for them
+SOLVER_FIELDS = ("steps", "corrector_steps")
+
+
+@callback(*[Output(f"lj-{name}", "disabled") for name in SOLVER_FIELDS], Input("lj-solver", "value"))
 def solver_fields(solver):
     """The model's tested setting brings its own steps, and only pc has corrector steps: grey out what a run ignores."""
     return solver == MODEL_SETTING, solver != "pc"
@@ -99,7 +103,7 @@ def solver_fields(solver):
 def submit(_clicks, *states):
     sampler, reference, solver, model, cancel_clicks = states[len(FIELDS):]
     # A greyed-out field is not the run's: its default stands in, so a stale value there cannot refuse the run
-    ignored = {name for name, off in zip(("steps", "corrector_steps"), solver_fields(solver)) if off}
+    ignored = {name for name, off in zip(SOLVER_FIELDS, solver_fields(solver)) if off}
     values = [field.value if field.name in ignored else value for field, value in zip(FIELDS, states[:len(FIELDS)])]
     invalid, messages, parsed = check_fields(FIELDS, values, FITS_IN_MEMORY)
     if parsed is None:
